@@ -1,0 +1,73 @@
+/**
+ * The one interface every service talks to Kafka through. Three implementations (memory, kafkajs,
+ * node-rdkafka) pass the same conformance suite (src/bus/conformance.ts), so code above behaves
+ * the same on each.
+ *
+ * Delivery is at-least-once: a consumer's position is committed only up to records whose handler
+ * finished (and whose outputs were acknowledged), so a consumer that stops without committing gets
+ * its records again.
+ */
+
+export type Headers = Record<string, string>;
+
+/** A record to produce. Records with the same key land in the same partition, in order. */
+export interface OutgoingRecord {
+  key: string;
+  value: Buffer;
+  headers?: Headers;
+}
+
+/** A record as consumed. */
+export interface IncomingRecord {
+  topic: string;
+  partition: number;
+  /** Kafka offset as a decimal string (offsets exceed 2^53). */
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Headers;
+  /** Broker/producer timestamp, milliseconds since the epoch. */
+  timestampMs: number;
+}
+
+/** Called once per record, in partition order. Resolving marks the record done (committable). */
+export type RecordHandler = (record: IncomingRecord) => Promise<void>;
+
+export interface SubscribeOptions {
+  /** Consumer group: members of one group split the topic's partitions. */
+  group: string;
+  topic: string;
+  handler: RecordHandler;
+  /** Where a group with no committed offset starts. Default: earliest. */
+  fromBeginning?: boolean;
+  /**
+   * Caps what is committed for a partition: the handler's owner may still need records from this
+   * offset on (e.g. to rebuild windows after a restart). Returns undefined when nothing is retained.
+   */
+  retainFrom?: (partition: number) => string | undefined;
+  /** Called when partitions are assigned to or revoked from this member. */
+  onAssignment?: (partitions: number[]) => void;
+}
+
+export interface Subscription {
+  /** Partitions currently assigned to this member. */
+  assignment(): number[];
+  /** Commit what the handler has finished. Also done periodically and on close. */
+  commit(): Promise<void>;
+  /**
+   * Leave the group. `commit: false` simulates a crash: nothing more is committed, so the records
+   * handled since the last commit are delivered again to whoever takes the partitions over.
+   */
+  close(options?: { commit?: boolean }): Promise<void>;
+}
+
+export interface Bus {
+  readonly kind: 'memory' | 'kafka' | 'rdkafka';
+  /** Connects the producer side; rejects while the broker is unreachable (callers retry). */
+  connect(): Promise<void>;
+  /** Resolves when every record is acknowledged by the broker. */
+  produce(topic: string, records: OutgoingRecord[]): Promise<void>;
+  subscribe(options: SubscribeOptions): Promise<Subscription>;
+  /** Closes every subscription (committing) and the producer. */
+  close(): Promise<void>;
+}

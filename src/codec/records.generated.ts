@@ -1,0 +1,302 @@
+// Generated from schemas/*.avsc by scripts/generate-record-types.ts (npm run generate). Do not edit.
+/* eslint-disable */
+
+/** One step in the life of an anomaly on one series (topic anomalies, key cluster/node). All steps of one anomaly share id; eventId tells the steps apart. */
+export interface Anomaly {
+  /** Deterministic id of this record (hash of id, state and observedAtMs): consumers drop duplicates by it. */
+  eventId: string;
+  /** Deterministic id of the anomaly, the same on OPEN, UPDATE and RESOLVED: a hash of the series key and openedAtMs. */
+  id: string;
+  /** The entity whose series is anomalous. */
+  entity: Entity;
+  /** Metric name of the series. */
+  metric: string;
+  /** Series key: metric name plus sorted labels. */
+  series: string;
+  /** Labels of the series. */
+  labels: Record<string, string>;
+  /** Shape of the anomaly. */
+  kind: AnomalyKind;
+  /** OPEN on the first anomalous point, UPDATE while it goes on and gets worse, RESOLVED when the series is back in its band. */
+  state: AnomalyState;
+  /** Severity at this step. */
+  severity: Severity;
+  /** Strength of the anomaly, >= 1 when anomalous (e.g. robust z-score divided by its threshold). */
+  score: number;
+  /** Observed value at observedAtMs. */
+  value: number;
+  /** Lower edge of the expected band at observedAtMs. */
+  expectedLow: number;
+  /** Upper edge of the expected band at observedAtMs. */
+  expectedHigh: number;
+  /** Models and expert rules that voted for this anomaly, e.g. robust-zscore, expert:memory-available. */
+  models: string[];
+  /** Time of the first anomalous point. */
+  openedAtMs: number;
+  /** Time of the point this step is about. */
+  observedAtMs: number;
+  /** Time the anomaly resolved; null unless state is RESOLVED. */
+  resolvedAtMs: null | number;
+}
+
+/** What a record is about: a cluster, a node, or a pod / container on a node. */
+export interface Entity {
+  /** Cluster name. */
+  cluster: string;
+  /** Node name; null for a cluster-wide entity. */
+  node: null | string;
+  /** Kubernetes namespace of the pod, when the entity is a pod or container. */
+  namespace: null | string;
+  /** Pod name, when the entity is a pod or container. */
+  pod: null | string;
+  /** Container name, when the entity is a container. */
+  container: null | string;
+}
+
+/** What the series did. */
+export type AnomalyKind = 'SPIKE' | 'DIP' | 'LEVEL_SHIFT' | 'TREND' | 'HIGH_WATERMARK' | 'THRESHOLD' | 'FLUCTUATION' | 'EVENT';
+export const anomalyKindSymbols = ['SPIKE', 'DIP', 'LEVEL_SHIFT', 'TREND', 'HIGH_WATERMARK', 'THRESHOLD', 'FLUCTUATION', 'EVENT'] as const;
+
+/** Lifecycle step. */
+export type AnomalyState = 'OPEN' | 'UPDATE' | 'RESOLVED';
+export const anomalyStateSymbols = ['OPEN', 'UPDATE', 'RESOLVED'] as const;
+
+/** How urgent a finding is. */
+export type Severity = 'INFO' | 'WARNING' | 'CRITICAL';
+export const severitySymbols = ['INFO', 'WARNING', 'CRITICAL'] as const;
+
+/** A record that could not be decoded or processed, kept whole with the reason (topic <topic>.dlq, key = the original key). */
+export interface DeadLetter {
+  /** Topic the record was read from. */
+  topic: string;
+  /** Partition it was read from. */
+  partition: number;
+  /** Offset it was read at (a decimal string, as Kafka offsets exceed 2^53). */
+  offset: string;
+  /** Original key bytes. */
+  key: null | Buffer;
+  /** Original value bytes, untouched. */
+  value: null | Buffer;
+  /** Original headers. */
+  headers: Record<string, string>;
+  /** Stable error code, e.g. VIGIL_DECODE, VIGIL_HANDLER. */
+  errorCode: string;
+  /** The error message: why the record was set aside. */
+  error: string;
+  /** How many times processing was tried. */
+  attempts: number;
+  /** Service and consumer group that set it aside. */
+  service: string;
+  /** When it was set aside (wall clock). */
+  timestampMs: number;
+}
+
+/** The root cause of a diagnosis request, the evidence for it and what to do (topic diagnosis.reports, key cluster/node). */
+export interface DiagnosisReport {
+  /** Deterministic id: a hash of the request id and the root-cause code. */
+  id: string;
+  /** Id of the diagnosis request this answers. */
+  requestId: string;
+  /** Ids of the anomalies behind the request. */
+  anomalyIds: string[];
+  /** The entity diagnosed (the culprit's pod when it is known, else the node). */
+  entity: Entity;
+  /** Scenario of the request. */
+  scenario: Scenario;
+  /** The root cause found. */
+  rootCause: RootCause;
+  /** Facts with values, strongest first. */
+  evidence: Fact[];
+  /** Repair suggestions, most useful first. */
+  suggestions: Suggestion[];
+  /** Confidence in the root cause, 0..1. */
+  confidence: number;
+  /** Severity of the finding. */
+  severity: Severity;
+  /** Kubernetes context used (pod, owner, limits, container status); empty when none was available. */
+  kubernetes: Record<string, string>;
+  /** Time of the request's anomalous point (reports are deterministic, so no wall clock). */
+  createdAtMs: number;
+}
+
+/** Family of problem a diagnosis is asked about; picks the rules that run. */
+export type Scenario = 'MEMORY' | 'OOM' | 'LOAD' | 'CPU_THROTTLE' | 'IO' | 'NETWORK' | 'SCHED' | 'DISK' | 'OTHER';
+export const scenarioSymbols = ['MEMORY', 'OOM', 'LOAD', 'CPU_THROTTLE', 'IO', 'NETWORK', 'SCHED', 'DISK', 'OTHER'] as const;
+
+/** What went wrong. */
+export interface RootCause {
+  /** Stable code of the cause, e.g. MEMORY_GROWTH_PROCESS, CPU_LIMIT_TOO_LOW, UNKNOWN. */
+  code: string;
+  /** One line a person reads first, naming the culprit. */
+  summary: string;
+}
+
+/** One fact the cause rests on. */
+export interface Fact {
+  /** What was measured, e.g. rss growth rate. */
+  name: string;
+  /** The measured value. */
+  value: number;
+  /** Unit of value, e.g. bytes, bytes/s, ratio; empty when dimensionless. */
+  unit: string;
+  /** Context such as the pid and command the fact is about. */
+  detail: null | string;
+}
+
+/** One concrete repair step. */
+export interface Suggestion {
+  /** What to do, in one sentence. */
+  action: string;
+  /** A command that does or checks it, when there is one. */
+  command: null | string;
+  /** The setting to change and its new value, when there is one. */
+  setting: null | string;
+}
+
+/** A request to diagnose a scenario on an entity, with the scene collected when the anomaly opened (topic diagnosis.requests, key cluster/node). */
+export interface DiagnosisRequest {
+  /** Deterministic id: a hash of the anomaly ids and the scenario. */
+  id: string;
+  /** Ids of the anomalies that asked for this diagnosis. */
+  anomalyIds: string[];
+  /** The entity to diagnose. */
+  entity: Entity;
+  /** The scenario; picks the rules. */
+  scenario: Scenario;
+  /** Metric of the anomaly that triggered the request. */
+  metric: string;
+  /** Time of the anomalous point that triggered the request. */
+  requestedAtMs: number;
+  /** The node's latest samples around the anomaly: process tables (process_rss_bytes{pid,comm}, ...), memory, pressure, vmstat; several snapshots so rates can be computed. */
+  scene: SceneSample[];
+}
+
+/** One sample of the scene with its own time. */
+export interface SceneSample {
+  /** Metric name. */
+  name: string;
+  /** Labels of the series. */
+  labels: Record<string, string>;
+  /** Value. */
+  value: number;
+  /** When it was read. */
+  timestampMs: number;
+}
+
+/** The health score of one entity after a change (topic health.updates, key = the entity, so the topic can be compacted). */
+export interface HealthUpdate {
+  /** Deterministic id: a hash of the entity, timestampMs and score. */
+  id: string;
+  /** The entity scored. */
+  entity: Entity;
+  /** Level of the entity. */
+  level: HealthLevel;
+  /** Health score 0..100, 100 = nothing wrong. */
+  score: number;
+  /** Grade: HEALTHY >= 90, SUBHEALTHY >= 70, UNHEALTHY >= 50, else CRITICAL. */
+  grade: HealthGrade;
+  /** Items that cost points, largest deduction first. */
+  items: HealthItem[];
+  /** Event time of the change that produced this score. */
+  timestampMs: number;
+}
+
+/** Level of the entity in the hierarchy. */
+export type HealthLevel = 'CLUSTER' | 'NODE' | 'POD';
+export const healthLevelSymbols = ['CLUSTER', 'NODE', 'POD'] as const;
+
+/** Bucket of the score. */
+export type HealthGrade = 'HEALTHY' | 'SUBHEALTHY' | 'UNHEALTHY' | 'CRITICAL';
+export const healthGradeSymbols = ['HEALTHY', 'SUBHEALTHY', 'UNHEALTHY', 'CRITICAL'] as const;
+
+/** One inspection item that cost points. */
+export interface HealthItem {
+  /** What cost points, e.g. ANOMALY_OPEN, DIAGNOSIS_REPORT. */
+  code: string;
+  /** Human-readable reason. */
+  description: string;
+  /** Points deducted. */
+  deduction: number;
+  /** Id of the anomaly or report behind the item. */
+  sourceId: string;
+}
+
+/** One scrape of one source on one node (topic metrics.raw, key cluster/node). Process tables and sysctls travel as samples too, so the scene of an anomaly is on the bus. */
+export interface MetricBatch {
+  /** Deterministic id of this batch: a hash of cluster, node, source and timestampMs. */
+  id: string;
+  /** Cluster the node belongs to (VIGIL_CLUSTER). */
+  cluster: string;
+  /** Node (host) name the samples were read on (VIGIL_NODE). */
+  node: string;
+  /** What was read, e.g. proc.meminfo, proc.stat, proc.vmstat, proc.pressure, proc.processes. */
+  source: string;
+  /** When the scrape happened, milliseconds since the Unix epoch. */
+  timestampMs: number;
+  /** The values read in this scrape. */
+  samples: Sample[];
+}
+
+/** One value of one series. */
+export interface Sample {
+  /** Metric name in Prometheus style with the unit in the name, e.g. node_memory_MemAvailable_bytes, process_rss_bytes. */
+  name: string;
+  /** Labels that tell series of one metric apart, e.g. {pid, comm} for a process. */
+  labels: Record<string, string>;
+  /** The value; counters are raw (monotonic) values, rates are computed downstream. */
+  value: number;
+}
+
+/** What the notifier did with one message for one receiver: sent, suppressed or failed (topic notifications, key = dedupKey). */
+export interface Notification {
+  /** Deterministic id: a hash of dedupKey, channel and receiver. */
+  id: string;
+  /** Key that makes two notifications the same message, e.g. report:<report id>. */
+  dedupKey: string;
+  /** Channel used: stdout, email, slack, dingtalk, feishu, wecom, teams, webhook. */
+  channel: string;
+  /** Receiver on the channel: an address, a webhook name, or stdout. */
+  receiver: string;
+  /** What happened. */
+  status: NotificationStatus;
+  /** Subject or first line of the message. */
+  subject: string;
+  /** Ids of the reports or health updates the message is about. */
+  sourceIds: string[];
+  /** Delivery attempts made. */
+  attempts: number;
+  /** Last error when status is FAILED, reason when SUPPRESSED. */
+  error: null | string;
+  /** Event time of the source record. */
+  timestampMs: number;
+}
+
+/** Outcome. */
+export type NotificationStatus = 'SENT' | 'SUPPRESSED' | 'FAILED';
+export const notificationStatusSymbols = ['SENT', 'SUPPRESSED', 'FAILED'] as const;
+
+/** The class of one series over its sliding window and the features behind it (topic series.classified, key cluster/node). */
+export interface ClassifiedSeries {
+  /** Deterministic id: a hash of the series key and timestampMs. */
+  id: string;
+  /** The entity the series belongs to. */
+  entity: Entity;
+  /** Metric name of the series. */
+  metric: string;
+  /** Stable series key: metric name plus sorted labels, e.g. process_rss_bytes{comm="java",pid="42"}. */
+  series: string;
+  /** Labels of the series. */
+  labels: Record<string, string>;
+  /** The class chosen for the current window. */
+  class: SeriesClass;
+  /** Features the class was chosen from, e.g. cv, slope, acf_period, fill_ratio. */
+  features: Record<string, number>;
+  /** Latest value of the series (after counter-to-rate conversion). */
+  value: number;
+  /** Time of the latest value, milliseconds since the Unix epoch. */
+  timestampMs: number;
+}
+
+/** Shape of a series over its window. */
+export type SeriesClass = 'STABLE' | 'TRENDING' | 'PERIODIC' | 'FLUCTUATING' | 'HIGH_WATERMARK' | 'SPARSE';
+export const seriesClassSymbols = ['STABLE', 'TRENDING', 'PERIODIC', 'FLUCTUATING', 'HIGH_WATERMARK', 'SPARSE'] as const;
