@@ -1,0 +1,114 @@
+/** The `vigil` command: run a service, run them all, try a demo, tail a topic. */
+import { Command, InvalidArgumentError } from 'commander';
+import { services, startOrder } from '../../services/registry.js';
+import { createBus } from '../bus/create-bus.js';
+import { codecFor } from '../codec/codecs.js';
+import { topics, type Topic } from '../codec/schemas.js';
+import { VigilError } from '../errors.js';
+import { commonConfigSchema, loadConfig } from '../runtime/config.js';
+import { startHost, type Host } from '../runtime/host.js';
+import { serviceNames, type ServiceDefinition, type ServiceName } from '../runtime/service.js';
+import { safeCapMiB, spawnMemoryHog } from './demo/memory-hog.js';
+
+const SHUTDOWN_BUDGET_MS = 10_000;
+
+async function runHost(definitions: ServiceDefinition[]): Promise<void> {
+  let host: Host;
+  try {
+    host = await startHost({ services: definitions });
+  } catch (error) {
+    if (error instanceof VigilError && error.code === 'VIGIL_CONFIG') {
+      process.stderr.write(`vigil: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`vigil: ${signal}, stopping\n`);
+    const deadline = setTimeout(() => {
+      process.stderr.write(`vigil: did not stop within ${SHUTDOWN_BUDGET_MS / 1000} s\n`);
+      process.exit(1);
+    }, SHUTDOWN_BUDGET_MS);
+    deadline.unref();
+    host.close().then(() => process.exit(0), (error: unknown) => {
+      process.stderr.write(`vigil: close failed: ${String(error)}\n`);
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  await host.started;
+}
+
+function positiveNumber(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a positive number');
+  return parsed;
+}
+
+const program = new Command('vigil').description('Vigil: OS and Kubernetes anomaly detection, diagnosis, health and alerts over Kafka + Avro');
+
+program
+  .command('start')
+  .description('run all five services in one process (VIGIL_BUS=memory by default), collecting this machine')
+  .action(() => runHost(startOrder.map((name) => services[name])));
+
+program
+  .command('run')
+  .argument('<service>', `one of ${serviceNames.join(', ')}`, (value: string) => {
+    if (!(serviceNames as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${serviceNames.join(', ')}`);
+    return value as ServiceName;
+  })
+  .description('run one service (use VIGIL_BUS=kafka or rdkafka to talk to the other services)')
+  .action((name: ServiceName) => runHost([services[name]]));
+
+const demo = program.command('demo').description('scenarios to try the pipeline with');
+demo
+  .command('memory-hog')
+  .description('start a child that allocates memory steadily; prints its pid first')
+  .option('--rate <MiB/s>', 'allocation rate', positiveNumber, 40)
+  .option('--cap <MiB>', 'stop growing at this size (never above 1/4 of available memory)', positiveNumber, 2048)
+  .option('--seconds <s>', 'exit after this long', positiveNumber, 150)
+  .action((options: { rate: number; cap: number; seconds: number }) => {
+    const child = spawnMemoryHog({ rateMiBps: options.rate, capMiB: safeCapMiB(options.cap), seconds: options.seconds });
+    process.stdout.write(`${child.pid}\n`);
+    const forward = (signal: NodeJS.Signals): void => { child.kill(signal); };
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    child.on('exit', (code) => process.exit(code ?? 0));
+  });
+
+program
+  .command('tail')
+  .argument('<topic>', `one of ${topics.join(', ')}`, (value: string) => {
+    if (!(topics as string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${topics.join(', ')}`);
+    return value as Topic;
+  })
+  .option('--from-beginning', 'start at the oldest record instead of the newest', false)
+  .description('print the records of a topic decoded, one JSON per line (needs VIGIL_BUS=kafka or rdkafka)')
+  .action(async (topic: Topic, options: { fromBeginning: boolean }) => {
+    const config = loadConfig(commonConfigSchema);
+    const bus = createBus({ kind: config.VIGIL_BUS, brokers: config.KAFKA_BROKERS, clientId: 'vigil-tail' });
+    await bus.connect();
+    const codec = codecFor(topic);
+    const subscription = await bus.subscribe({
+      topic,
+      group: `vigil-tail-${process.pid}`,
+      fromBeginning: options.fromBeginning,
+      handler: async (record) => {
+        try {
+          process.stdout.write(`${JSON.stringify(record.value ? codec.decode(record.value) : null)}\n`);
+        } catch (error) {
+          process.stdout.write(`${JSON.stringify({ partition: record.partition, offset: record.offset, error: (error as Error).message })}\n`);
+        }
+      },
+    });
+    const stop = (): void => { void subscription.close().then(() => bus.close()).then(() => process.exit(0)); };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+
+await program.parseAsync(process.argv);
