@@ -1,0 +1,103 @@
+import type { DiagnosisRequest, Entity, Fact, Scenario, SceneSample, Severity, Suggestion } from '../../../src/codec/records.generated.js';
+
+/** One reading of one process's resident set. */
+export interface ProcessSnapshot {
+  timestampMs: number;
+  rssBytes: number;
+  /** Process state letter from /proc/<pid>/stat (R, S, D, Z, ...), null when the scene did not carry it. */
+  state: string | null;
+}
+
+/** Every reading of one process in the scene, oldest first. A process is its pid and comm, so a reused pid is another process. */
+export interface ProcessHistory {
+  pid: string;
+  comm: string;
+  snapshots: ProcessSnapshot[];
+}
+
+/** What the rules see: the request's scene arranged by the questions rules ask of it. */
+export interface Evidence {
+  requestId: string;
+  scenario: Scenario;
+  entity: Entity;
+  requestedAtMs: number;
+  /** Processes seen in process_rss_bytes samples, in scene order of first appearance. */
+  processes: ProcessHistory[];
+  /** Time of the latest process-table snapshot, undefined when the scene has none. */
+  latestProcessSnapshotMs: number | undefined;
+  /** Latest node_memory_MemAvailable_bytes in the scene. */
+  memAvailableBytes: number | undefined;
+  /** Latest node_memory_MemTotal_bytes in the scene. */
+  memTotalBytes: number | undefined;
+  /** Number of usable samples in the scene (finite values). */
+  sampleCount: number;
+}
+
+/** What a rule concludes; diagnose() turns the strongest one into a DiagnosisReport. */
+export interface Finding {
+  /** Root-cause code, e.g. MEMORY_GROWTH_PROCESS. */
+  cause: string;
+  /** One line naming the culprit. */
+  summary: string;
+  /** 0..1. */
+  confidence: number;
+  severity: Severity;
+  /** Strongest first. */
+  facts: Fact[];
+  /** Most useful first. */
+  suggestions: Suggestion[];
+}
+
+/** A rule: a pure function of the evidence. undefined when it does not apply. */
+export type Rule = (evidence: Evidence) => Finding | undefined;
+
+function latestValue(samples: SceneSample[], name: string): number | undefined {
+  let best: SceneSample | undefined;
+  for (const sample of samples) {
+    if (sample.name !== name) continue;
+    if (!best || sample.timestampMs >= best.timestampMs) best = sample;
+  }
+  return best?.value;
+}
+
+/** Builds the evidence model from a request's scene. Samples with non-finite values are left out. */
+export function buildEvidence(request: DiagnosisRequest): Evidence {
+  const scene = request.scene.filter((sample) => Number.isFinite(sample.value) && Number.isFinite(sample.timestampMs));
+  const byProcess = new Map<string, ProcessHistory>();
+  let latestProcessSnapshotMs: number | undefined;
+  for (const sample of scene) {
+    if (sample.name !== 'process_rss_bytes') continue;
+    const pid = sample.labels['pid'];
+    if (pid === undefined || pid === '') continue;
+    const comm = sample.labels['comm'] ?? '';
+    const key = `${pid}\u0000${comm}`;
+    let history = byProcess.get(key);
+    if (!history) {
+      history = { pid, comm, snapshots: [] };
+      byProcess.set(key, history);
+    }
+    history.snapshots.push({ timestampMs: sample.timestampMs, rssBytes: sample.value, state: sample.labels['state'] ?? null });
+    if (latestProcessSnapshotMs === undefined || sample.timestampMs > latestProcessSnapshotMs) latestProcessSnapshotMs = sample.timestampMs;
+  }
+  for (const history of byProcess.values()) {
+    history.snapshots.sort((a, b) => a.timestampMs - b.timestampMs);
+    // Two readings at the same instant are one snapshot: keep the last one delivered.
+    history.snapshots = history.snapshots.filter((s, i, all) => i === all.length - 1 || all[i + 1]!.timestampMs !== s.timestampMs);
+  }
+  return {
+    requestId: request.id,
+    scenario: request.scenario,
+    entity: request.entity,
+    requestedAtMs: request.requestedAtMs,
+    processes: [...byProcess.values()],
+    latestProcessSnapshotMs,
+    memAvailableBytes: latestValue(scene, 'node_memory_MemAvailable_bytes'),
+    memTotalBytes: latestValue(scene, 'node_memory_MemTotal_bytes'),
+    sampleCount: scene.length,
+  };
+}
+
+/** `python3 (pid 4242)`: how every rule names a process. */
+export function processName(process: Pick<ProcessHistory, 'pid' | 'comm'>): string {
+  return `${process.comm || '?'} (pid ${process.pid})`;
+}
