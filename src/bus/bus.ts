@@ -30,7 +30,11 @@ export interface IncomingRecord {
   timestampMs: number;
 }
 
-/** Called once per record, in partition order. Resolving marks the record done (committable). */
+/**
+ * Called once per record, in partition order, one record at a time per partition. Resolving marks
+ * the record done (committable). Rejecting never skips the record: the bus logs the error, waits
+ * and hands the same record to the handler again.
+ */
 export type RecordHandler = (record: IncomingRecord) => Promise<void>;
 
 export interface SubscribeOptions {
@@ -45,8 +49,10 @@ export interface SubscribeOptions {
    * offset on (e.g. to rebuild windows after a restart). Returns undefined when nothing is retained.
    */
   retainFrom?: (partition: number) => string | undefined;
-  /** Called when partitions are assigned to or revoked from this member. */
+  /** Called with this member's whole assignment after every rebalance that changed it. */
   onAssignment?: (partitions: number[]) => void;
+  /** How often finished records are committed in the background; 0 commits only on commit()/close(). Default 5000. */
+  commitIntervalMs?: number;
 }
 
 export interface Subscription {
@@ -60,6 +66,16 @@ export interface Subscription {
    */
   close(options?: { commit?: boolean }): Promise<void>;
 }
+
+/** The slice of a pino logger the bus uses (pino's `logger.warn(obj, msg)` form). */
+export interface BusLogger {
+  debug(context: object, message: string): void;
+  info(context: object, message: string): void;
+  warn(context: object, message: string): void;
+  error(context: object, message: string): void;
+}
+
+export const silentLogger: BusLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 export interface Bus {
   readonly kind: 'memory' | 'kafka' | 'rdkafka';
