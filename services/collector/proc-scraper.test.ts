@@ -53,6 +53,25 @@ describe('createProcScraper on the node_exporter fixture tree', () => {
   });
 });
 
+describe('createProcScraper on the procfs fixture tree', () => {
+  it('reads every process with a stat, names with spaces and parentheses included, and skips pid dirs without one', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'vigil-procfs-'));
+    temporaryDirectories.push(root);
+    await cp(fixturePath('procfs', 'proc'), root, { recursive: true });
+    await cp(join(nodeExporterProc, 'vmstat'), join(root, 'vmstat')); // the procfs tree has none
+    const results = await createProcScraper({ procRoot: root, topProcesses: 15, pageSizeBytes: 4096 }).scrape(0);
+    const rss = samplesOf(results, 'proc.processes').filter((s) => s.name === 'process_rss_bytes');
+    expect(rss.map((s) => [s.labels, s.value])).toEqual([
+      [{ pid: '33', comm: 'ata_sff', state: 'S' }, 0],
+      [{ pid: '1020', comm: '(a b ) ( c d) ', state: 'R' }, 155 * 4096],
+      [{ pid: '26231', comm: 'vim', state: 'R' }, 1981 * 4096],
+      [{ pid: '27079', comm: 'pthread_load', state: 'S' }, 138 * 4096],
+    ]);
+    expect(valueOf(samplesOf(results, 'proc.meminfo'), 'node_memory_MemTotal_bytes')).toBe(1.6042172416e10);
+    expect(valueOf(samplesOf(results, 'proc.pressure'), 'node_pressure_memory_stalled_avg300_ratio')).toBe(0.0495);
+  });
+});
+
 describe('createProcScraper on edge cases', () => {
   it('computes usage from the tick delta and forgets a pid that vanished', async () => {
     const root = await copyOfNodeExporterProc();
