@@ -1,6 +1,6 @@
 /** Consumes diagnosis.requests, runs the rule library, publishes diagnosis.reports. */
 import { z } from 'zod';
-import { createDedup } from '../../src/bus/dedup.js';
+import { RecentIds } from '../../src/bus/dedup.js';
 import { commonConfigSchema } from '../../src/runtime/config.js';
 import { entityNodeKey } from '../../src/runtime/keys.js';
 import type { ServiceDefinition } from '../../src/runtime/service.js';
@@ -14,7 +14,7 @@ export const diagnoser: ServiceDefinition<typeof diagnoserConfigSchema> = {
   name: 'diagnoser',
   configSchema: diagnoserConfigSchema,
   async start(config, { io, logger }) {
-    const seen = createDedup(10_000);
+    const seen = new RecentIds(10_000);
     const subscription = await io.subscribe({
       topic: 'diagnosis.requests',
       group: config.VIGIL_DIAGNOSER_GROUP,

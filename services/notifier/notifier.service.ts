@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { createDedup } from '../../src/bus/dedup.js';
+import { RecentIds } from '../../src/bus/dedup.js';
 import type { DiagnosisReport, Notification } from '../../src/codec/records.generated.js';
 import { commonConfigSchema } from '../../src/runtime/config.js';
 import type { ServiceDefinition } from '../../src/runtime/service.js';
@@ -29,7 +29,7 @@ export const notifier: ServiceDefinition<typeof notifierConfigSchema> = {
   name: 'notifier',
   configSchema: notifierConfigSchema,
   async start(config, { io, logger, print }) {
-    const delivered = createDedup(10_000);
+    const delivered = new RecentIds(10_000);
     const email = config.VIGIL_SMTP_URL && config.VIGIL_EMAIL_TO
       ? createEmailChannel({ smtpUrl: config.VIGIL_SMTP_URL, from: config.VIGIL_EMAIL_FROM, to: config.VIGIL_EMAIL_TO })
       : undefined;

@@ -95,7 +95,7 @@ program
     await bus.connect();
     const codec = codecFor(topic);
     const subscription = await bus.subscribe({
-      topic,
+      topic: config.VIGIL_TOPIC_PREFIX + topic,
       group: `vigil-tail-${process.pid}`,
       fromBeginning: options.fromBeginning,
       handler: async (record) => {

@@ -19,6 +19,7 @@ export const commonConfigSchema = z.object({
   KAFKA_BROKERS: brokerList.default(['localhost:9092']).describe('Comma-separated Kafka bootstrap servers (host:port), used when VIGIL_BUS is kafka or rdkafka'),
   VIGIL_CLUSTER: z.string().trim().min(1).default('local').describe('Name of the cluster this instance reports for'),
   VIGIL_NODE: z.string().trim().min(1).default(os.hostname()).describe('Name of the node this instance runs on (defaults to the host name)'),
+  VIGIL_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only').default('').describe('Prefix of every topic name, e.g. "staging." to share one Kafka between installations'),
   VIGIL_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(9464).describe('Port of /healthz, /readyz and /metrics; 0 picks a free port'),
   VIGIL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
 });

@@ -63,8 +63,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
     await connectWithBackoff(bus, logger, abort.signal);
     if (closing) return;
     for (const [index, service] of options.services.entries()) {
-      const io = createRecordIo({ bus, metrics, service: service.name, clock });
       const serviceLogger = logger.child({ service: service.name });
+      const io = createRecordIo({ bus, metrics, service: service.name, logger: serviceLogger, clock, topicPrefix: common.VIGIL_TOPIC_PREFIX });
       handles.push(await service.start(configs[index] as never, { io, logger: serviceLogger, clock, print }));
     }
     ready = true;

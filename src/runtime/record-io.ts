@@ -6,6 +6,7 @@ import type { Bus, Headers, IncomingRecord, Subscription } from '../bus/bus.js';
 import { consume } from '../bus/record-consumer.js';
 import { codecFor, type TopicRecords } from '../codec/codecs.js';
 import type { Topic } from '../codec/schemas.js';
+import type { Logger } from './logger.js';
 import type { PipelineMetrics } from './metrics.js';
 
 export interface RecordSubscribeOptions<T extends Topic> {
@@ -21,34 +22,47 @@ export interface RecordIo {
   subscribe<T extends Topic>(options: RecordSubscribeOptions<T>): Promise<Subscription>;
 }
 
-export function createRecordIo(options: { bus: Bus; metrics: PipelineMetrics; service: string; clock?: () => number }): RecordIo {
-  const { bus, metrics, service } = options;
+export interface RecordIoOptions {
+  bus: Bus;
+  metrics: PipelineMetrics;
+  service: string;
+  logger?: Logger;
+  clock?: () => number;
+  /** Prepended to every topic name on the bus (VIGIL_TOPIC_PREFIX). */
+  topicPrefix?: string;
+}
+
+export function createRecordIo(options: RecordIoOptions): RecordIo {
+  const { bus, metrics, service, logger } = options;
+  const prefix = options.topicPrefix ?? '';
   const clock = options.clock ?? Date.now;
   return {
     async publish(topic, records) {
       if (records.length === 0) return;
       const codec = codecFor(topic);
-      await bus.produce(topic, records.map((record) => ({ key: record.key, value: codec.encode(record.value), headers: record.headers })));
-      metrics.recordOut(topic, records.length);
+      await bus.produce(prefix + topic, records.map((record) => ({ key: record.key, value: codec.encode(record.value), headers: record.headers })));
+      metrics.recordOut(prefix + topic, records.length);
     },
     subscribe(subscribeOptions) {
       const codec = codecFor(subscribeOptions.topic);
       return consume({
         bus,
-        topic: subscribeOptions.topic,
+        topic: prefix + subscribeOptions.topic,
         group: subscribeOptions.group,
         service,
+        logger,
         decode: (bytes) => codec.decode(bytes),
         handler: async (record, meta) => {
-          const started = performance.now();
           await subscribeOptions.handler(record, meta);
-          metrics.handlerSeconds(meta.topic, subscribeOptions.group, (performance.now() - started) / 1000);
           metrics.consumerLagSeconds(meta.topic, subscribeOptions.group, (clock() - meta.timestampMs) / 1000);
         },
         retainFrom: subscribeOptions.retainFrom,
         onAssignment: subscribeOptions.onAssignment,
-        onRecord: (meta) => metrics.recordIn(meta.topic, subscribeOptions.group),
-        onDeadLetter: (meta, errorCode) => metrics.recordDeadLettered(meta.topic, subscribeOptions.group, errorCode),
+        metrics: {
+          recordIn: (topic) => metrics.recordIn(topic, subscribeOptions.group),
+          deadLettered: (topic, errorCode) => metrics.recordDeadLettered(topic, subscribeOptions.group, errorCode),
+          handlerSeconds: (topic, seconds) => metrics.handlerSeconds(topic, subscribeOptions.group, seconds),
+        },
       });
     },
   };
