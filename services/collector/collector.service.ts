@@ -21,7 +21,7 @@ export const collector: ServiceDefinition<typeof collectorConfigSchema> = {
   async start(config, { io, logger, clock }) {
     const scraper = createProcScraper({ procRoot: config.VIGIL_PROC_ROOT, topProcesses: config.VIGIL_TOP_PROCESSES });
     const key = nodeKey(config.VIGIL_CLUSTER, config.VIGIL_NODE);
-    let inFlight: Promise<void> = Promise.resolve();
+    let inFlight: Promise<void> | undefined;
     let stopped = false;
 
     const collectOnce = async (): Promise<void> => {
@@ -39,9 +39,12 @@ export const collector: ServiceDefinition<typeof collectorConfigSchema> = {
       logger.debug({ batches: batches.length, samples: batches.reduce((n, b) => n + b.samples.length, 0) }, 'collected');
     };
 
+    // A scrape slower than the interval skips ticks rather than piling up.
     const tick = (): void => {
-      if (stopped) return;
-      inFlight = collectOnce().catch((error: unknown) => logger.error({ err: error }, 'collection failed'));
+      if (stopped || inFlight) return;
+      inFlight = collectOnce()
+        .catch((error: unknown) => logger.error({ err: error }, 'collection failed'))
+        .finally(() => { inFlight = undefined; });
     };
     tick();
     const timer = setInterval(tick, config.VIGIL_INTERVAL_MS);
