@@ -1,4 +1,11 @@
+import { kafkaBrokers } from '../../test/support/kafka-broker.js';
 import { busConformance } from './conformance.js';
-import { MemoryBus } from './memory-bus.js';
+import { createBus } from './create-bus.js';
 
-busConformance('memory', async ({ handlerRetryMs }) => new MemoryBus({ handlerRetryMs }));
+for (const kind of ['memory', 'kafka'] as const) {
+  busConformance(kind, async ({ handlerRetryMs }) => {
+    const bus = createBus({ kind, brokers: kind === 'memory' ? [] : kafkaBrokers(), clientId: `conformance-${kind}`, handlerRetryMs });
+    await bus.connect();
+    return bus;
+  });
+}
