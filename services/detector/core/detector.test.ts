@@ -1,0 +1,142 @@
+import { describe, expect, test } from 'vitest';
+import { deterministicId } from '../../../src/codec/ids.js';
+import type { Anomaly, DiagnosisRequest, MetricBatch } from '../../../src/codec/records.generated.js';
+import { createDetector, type DetectorOptions } from './detector.js';
+import { GiB, interleave, MiB, nodeBatches } from './testdata/synthetic-node.js';
+
+interface Run {
+  anomalies: Anomaly[];
+  requests: DiagnosisRequest[];
+}
+
+function run(batches: MetricBatch[], options: Partial<DetectorOptions> = {}): Run {
+  const detector = createDetector(options);
+  const out: Run = { anomalies: [], requests: [] };
+  batches.forEach((batch, position) => {
+    const { anomalies, requests } = detector.process(batch, position);
+    out.anomalies.push(...anomalies);
+    out.requests.push(...requests);
+  });
+  return out;
+}
+
+const memAvailable = (a: Anomaly) => a.metric === 'node_memory_MemAvailable_bytes';
+
+describe('quiet nodes', () => {
+  test('a flat node with noise on every series gives no anomaly', () => {
+    const { anomalies, requests } = run(nodeBatches({ node: 'worker-1', points: 300 }));
+    expect(anomalies).toEqual([]);
+    expect(requests).toEqual([]);
+  });
+
+  test('MemAvailable moving by a few MiB, even 40 MiB at once, does not alert on an idle machine', () => {
+    const { anomalies } = run(nodeBatches({ node: 'worker-1', points: 120, availableNoiseBytes: 6 * MiB, availableBytes: (p) => 22 * GiB - (p >= 60 && p < 63 ? 40 * MiB : 0) }));
+    expect(anomalies).toEqual([]);
+  });
+});
+
+describe('a MemAvailable drop', () => {
+  // 2 GiB eaten over three points, held for five, then given back.
+  const drop = [0, 0.7, 1.4, 2, 2, 2, 2, 2];
+  const batches = nodeBatches({ node: 'worker-7', points: 80, availableBytes: (p) => 18 * GiB - (p >= 40 && p < 48 ? drop[p - 40]! * GiB : 0) });
+  const { anomalies, requests } = run(batches);
+  const opened = anomalies.filter((a) => a.state === 'OPEN');
+
+  test('opens one DIP anomaly on MemAvailable, voted by the z-score and the memory rule', () => {
+    expect(opened).toHaveLength(1);
+    const open = opened[0]!;
+    expect(open).toMatchObject({
+      metric: 'node_memory_MemAvailable_bytes',
+      series: 'node_memory_MemAvailable_bytes{}',
+      entity: { cluster: 'prod-eu', node: 'worker-7', namespace: null, pod: null, container: null },
+      kind: 'DIP',
+      models: ['robust-zscore', 'expert:memory-available'],
+      openedAtMs: batches[0]!.timestampMs + 41 * 15_000,
+      resolvedAtMs: null,
+    });
+    expect(open.score).toBeGreaterThanOrEqual(1);
+    expect(open.value).toBeLessThan(open.expectedLow);
+    expect(open.expectedLow).toBeGreaterThan(17.9 * GiB);
+    expect(open.expectedHigh).toBeLessThan(18.1 * GiB);
+    expect(open.id).toBe(deterministicId('node_memory_MemAvailable_bytes{}', 'prod-eu/worker-7', open.openedAtMs));
+    expect(open.eventId).toBe(deterministicId(open.id, 'OPEN', open.observedAtMs));
+  });
+
+  test('asks for one MEMORY diagnosis with the scene: six process snapshots and the latest meminfo, vmstat, pressure', () => {
+    expect(requests).toHaveLength(1);
+    const request = requests[0]!;
+    const open = opened[0]!;
+    expect(request).toMatchObject({
+      id: deterministicId(open.id, 'MEMORY'),
+      anomalyIds: [open.id],
+      scenario: 'MEMORY',
+      metric: 'node_memory_MemAvailable_bytes',
+      entity: open.entity,
+      requestedAtMs: open.observedAtMs,
+    });
+    const javaRss = request.scene.filter((s) => s.name === 'process_rss_bytes' && s.labels['comm'] === 'java');
+    expect(javaRss).toHaveLength(6);
+    expect(new Set(javaRss.map((s) => s.timestampMs)).size).toBe(6);
+    expect(javaRss.at(-1)!.timestampMs).toBeLessThan(open.observedAtMs);
+    const latest = (name: string) => request.scene.filter((s) => s.name === name);
+    expect(latest('node_memory_MemAvailable_bytes')).toEqual([{ name: 'node_memory_MemAvailable_bytes', labels: {}, value: open.value, timestampMs: open.observedAtMs }]);
+    expect(latest('node_memory_MemTotal_bytes')).toHaveLength(1);
+    expect(latest('node_vmstat_pgmajfault')).toHaveLength(1);
+    expect(latest('node_pressure_memory_waiting_seconds_total')).toHaveLength(1);
+  });
+
+  test('resolves after three normal points once the memory is back', () => {
+    const steps = anomalies.filter((a) => a.id === opened[0]!.id);
+    const resolved = steps.filter((a) => a.state === 'RESOLVED');
+    expect(resolved).toHaveLength(1);
+    expect(resolved[0]!.observedAtMs).toBe(batches[0]!.timestampMs + 50 * 15_000);
+    expect(resolved[0]!.resolvedAtMs).toBe(resolved[0]!.observedAtMs);
+    expect(resolved[0]!.score).toBeLessThan(1);
+    expect(steps.every((a) => a.state !== 'UPDATE' || a.score >= 1)).toBe(true);
+    expect(anomalies.filter((a) => !memAvailable(a))).toEqual([]);
+  });
+});
+
+test('MemAvailable under 5 % of MemTotal is a CRITICAL THRESHOLD anomaly, even from the start', () => {
+  const { anomalies, requests } = run(nodeBatches({ node: 'worker-3', points: 30, availableBytes: (p) => (p < 4 ? 1 * GiB : 6 * GiB) }));
+  const open = anomalies.find((a) => a.state === 'OPEN')!;
+  expect(open).toMatchObject({ kind: 'THRESHOLD', severity: 'CRITICAL', models: ['expert:memory-available-floor'], observedAtMs: open.openedAtMs });
+  expect(open.score).toBeCloseTo((0.05 * 24 * GiB) / open.value, 6);
+  expect(open.expectedLow).toBeCloseTo(0.05 * 24 * GiB);
+  expect(requests.map((r) => r.anomalyIds)).toEqual([[open.id]]);
+  expect(anomalies.filter((a) => a.id === open.id).map((a) => a.state)).toEqual(['OPEN', 'RESOLVED']);
+});
+
+test('a CPU busy spike opens on the busy modes; a counter reset of vmstat is no anomaly', () => {
+  const { anomalies } = run(nodeBatches({ node: 'worker-4', points: 90, cpuBusy: (p) => (p >= 60 && p < 66 ? 0.95 : 0.12), vmstatResetAt: 40 }));
+  const opened = anomalies.filter((a) => a.state === 'OPEN');
+  expect(opened.length).toBeGreaterThan(0);
+  expect(opened.every((a) => a.metric === 'node_cpu_seconds_total' && a.kind === 'SPIKE' && a.labels['mode'] === 'user')).toBe(true);
+  expect(anomalies.filter((a) => a.metric.startsWith('node_vmstat_'))).toEqual([]);
+});
+
+describe('bounded state', () => {
+  test('a node never tracks more than maxSeriesPerNode series', () => {
+    const detector = createDetector({ maxSeriesPerNode: 20 });
+    nodeBatches({ node: 'worker-5', points: 5 }).forEach((batch, position) => detector.process(batch, position));
+    const stats = detector.stats();
+    expect(stats.series).toBe(20);
+    expect(stats.refusedSeries).toBeGreaterThan(0);
+  });
+
+  test('a series its source stops carrying is forgotten, and so is a source that went quiet', () => {
+    const detector = createDetector({ staleAfterMs: 5 * 60_000 });
+    const withField = nodeBatches({ node: 'worker-6', points: 20, transientField: { name: 'node_memory_AnonHugePages_bytes', from: 0, to: 10 } });
+    withField.forEach((batch, position) => detector.process(batch, position));
+    const meminfoSeries = 4; // MemAvailable, Buffers, Cached, Slab (AnonHugePages has gone; MemTotal, MemFree, ... are not judged)
+    const vmstatSeries = 5; // the event counters, not nr_free_pages
+    const statSeries = 4 * 3 + 2; // user, system, iowait per CPU; context switches; procs_running
+    const pressureSeries = 2;
+    expect(detector.stats().series).toBe(meminfoSeries + vmstatSeries + statSeries + pressureSeries);
+
+    // Only meminfo keeps coming: the other sources go stale and their series are forgotten.
+    const later = nodeBatches({ node: 'worker-6', points: 40, startMs: withField.at(-1)!.timestampMs + 15_000, sources: ['proc.meminfo'] });
+    later.forEach((batch, position) => detector.process(batch, withField.length + position));
+    expect(detector.stats().series).toBe(meminfoSeries);
+  });
+});

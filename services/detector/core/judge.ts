@@ -1,0 +1,77 @@
+/**
+ * One point's verdict: the robust z-score against the series' baseline, gated by the expert rule
+ * of its metric, plus the rule's hard floor. Score ≥ 1 means anomalous; a normal point's score is
+ * kept below 1 so it never reads as anomalous downstream.
+ */
+import type { AnomalyKind, Severity } from '../../../src/codec/records.generated.js';
+import { floorScore, passesGates, type BatchValues, type ExpertRule } from './expert-rules.js';
+import { expectedBand, robustZ, type Baseline } from './robust-baseline.js';
+
+export interface Verdict {
+  anomalous: boolean;
+  kind: AnomalyKind;
+  severity: Severity;
+  score: number;
+  expectedLow: number;
+  expectedHigh: number;
+  models: string[];
+}
+
+export interface JudgeOptions {
+  /** |z| at or above this votes anomalous. */
+  threshold: number;
+  /** Statistical score at or above this is CRITICAL (unless the rule sets a severity). */
+  criticalScore: number;
+}
+
+const normalScoreCeiling = 0.99;
+
+/** The verdict on value, or undefined when there is neither a baseline nor a floor to judge by. */
+export function judge(value: number, baseline: Baseline | undefined, rule: ExpertRule, batch: BatchValues, options: JudgeOptions): Verdict | undefined {
+  const floor = rule.floor ? floorScore(rule.floor, value, batch) : undefined;
+  if (!baseline && !floor) return undefined;
+
+  let zScore = 0;
+  let zVotes = false;
+  let band = floor ? { low: floor.low, high: floor.high } : { low: value, high: value };
+  if (baseline) {
+    const z = robustZ(value, baseline);
+    zScore = Math.abs(z) / options.threshold;
+    zVotes = zScore >= 1 && passesGates(rule, value, baseline.median, batch);
+    band = expectedBand(baseline, options.threshold);
+  }
+  const expertModel = rule.name === 'default' ? [] : [`expert:${rule.name}`];
+  const direction: AnomalyKind = baseline && value < baseline.median ? 'DIP' : 'SPIKE';
+
+  if (floor && floor.score >= 1 && rule.floor) {
+    return {
+      anomalous: true,
+      kind: 'THRESHOLD',
+      severity: rule.floor.severity,
+      score: Math.max(floor.score, zVotes ? zScore : 0),
+      expectedLow: band.low,
+      expectedHigh: band.high,
+      models: [...(zVotes ? ['robust-zscore'] : []), `expert:${rule.floor.name}`],
+    };
+  }
+  if (zVotes) {
+    return {
+      anomalous: true,
+      kind: direction,
+      severity: rule.severity ?? (zScore >= options.criticalScore ? 'CRITICAL' : 'WARNING'),
+      score: zScore,
+      expectedLow: band.low,
+      expectedHigh: band.high,
+      models: ['robust-zscore', ...expertModel],
+    };
+  }
+  return {
+    anomalous: false,
+    kind: direction,
+    severity: 'INFO',
+    score: Math.min(zScore, normalScoreCeiling),
+    expectedLow: band.low,
+    expectedHigh: band.high,
+    models: [],
+  };
+}
