@@ -15,12 +15,26 @@ export class RecentIds {
   /** True when `id` was seen among the last `capacity` ids; otherwise remembers it and returns false. */
   seen(id: string): boolean {
     if (this.ids.has(id)) return true;
+    this.add(id);
+    return false;
+  }
+
+  /** True when `id` is among the last `capacity` ids remembered. */
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+
+  /**
+   * Remembers `id`. Handlers call this only after their outputs were acknowledged, so a record whose
+   * handling failed is not mistaken for a duplicate when it is retried.
+   */
+  add(id: string): void {
+    if (this.ids.has(id)) return;
     const evicted = this.order[this.next];
     if (evicted !== undefined) this.ids.delete(evicted);
     this.order[this.next] = id;
     this.next = (this.next + 1) % this.capacity;
     this.ids.add(id);
-    return false;
   }
 
   get size(): number {
