@@ -137,7 +137,8 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}): Detect
   const ringCapacity = options.windowSize + options.resolveAfter;
   const baselineOptions = { windowSize: options.windowSize, minPoints: options.minPoints, threshold: options.threshold, madFloorRatio: options.madFloorRatio, madFloorAbsolute: options.madFloorAbsolute };
   const nodes = new Map<string, NodeState>();
-  let firstPosition: number | undefined;
+  /** True while nothing came before this detector and its state still needs the stream from historyStart. */
+  let cold: boolean | undefined;
   let refusedSeries = 0;
 
   function forgetSeries(node: NodeState, key: string, observedAtMs: number, out: Anomaly[]): void {
@@ -147,19 +148,20 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}): Detect
     node.series.delete(key);
   }
 
-  function evictStale(timestampMs: number, out: Anomaly[]): void {
+  /** Forgets nodes not heard from for staleAfterMs, and the current node's sources that went quiet (by its own clock). */
+  function evictStale(nodeKey: string, timestampMs: number, out: Anomaly[]): void {
     const horizon = timestampMs - options.staleAfterMs;
-    for (const [nodeKey, node] of nodes) {
-      if (node.lastTimestampMs < horizon) {
-        for (const key of [...node.series.keys()]) forgetSeries(node, key, timestampMs, out);
-        nodes.delete(nodeKey);
-        continue;
-      }
-      for (const [source, sourceState] of node.sources) {
-        if (sourceState.lastTimestampMs >= horizon) continue;
-        for (const key of sourceState.series) forgetSeries(node, key, timestampMs, out);
-        node.sources.delete(source);
-      }
+    for (const [key, node] of nodes) {
+      if (key === nodeKey || node.lastTimestampMs >= horizon) continue;
+      for (const seriesKey of [...node.series.keys()]) forgetSeries(node, seriesKey, timestampMs, out);
+      nodes.delete(key);
+    }
+    const node = nodes.get(nodeKey);
+    if (!node) return;
+    for (const [source, sourceState] of node.sources) {
+      if (sourceState.lastTimestampMs >= horizon) continue;
+      for (const key of sourceState.series) forgetSeries(node, key, timestampMs, out);
+      node.sources.delete(source);
     }
   }
 
@@ -205,11 +207,11 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}): Detect
   }
 
   function process(batch: MetricBatch, position: number): DetectorOutput {
-    firstPosition ??= position;
+    cold ??= position === options.historyStart;
     const anomalies: Anomaly[] = [];
-    evictStale(batch.timestampMs, anomalies);
-
     const nodeKey = `${batch.cluster}/${batch.node}`;
+    evictStale(nodeKey, batch.timestampMs, anomalies);
+
     let node = nodes.get(nodeKey);
     if (!node) {
       node = {
@@ -226,7 +228,6 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}): Detect
     if (options.sceneOnlySources.includes(batch.source)) return { anomalies, requests: [] };
 
     const before = node.sources.get(batch.source);
-    const cold = firstPosition === options.historyStart;
     const batchValues = new Map<string, number>();
     for (const sample of batch.samples) {
       if (Object.keys(sample.labels).length === 0 && Number.isFinite(sample.value) && !batchValues.has(sample.name)) batchValues.set(sample.name, sample.value);
@@ -248,7 +249,9 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}): Detect
           refusedSeries++;
           continue;
         }
-        // Born while this detector watched the source, or nothing came before this detector.
+        // Born while this detector watched the source, or nothing came before this detector (and a
+        // replay would still start at historyStart; once it would not, a replayer could not know).
+        if (!before && cold && retainFrom() !== options.historyStart) cold = false;
         const certainAnchor = before ? before.lastPosition : cold ? options.historyStart : undefined;
         state = {
           identity: { entity: node.entity, metric: sample.name, series: key, labels: { ...sample.labels } },
@@ -285,6 +288,8 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}): Detect
     };
     for (const node of nodes.values()) {
       consider(node.scene.oldestPosition());
+      // A source's last batch tells a replayer that series appearing later are newborn.
+      for (const source of node.sources.values()) consider(source.lastPosition);
       for (const state of node.series.values()) consider(anchorOf(state));
     }
     return oldest;

@@ -131,10 +131,10 @@ function process(pid: string, comm: string, rssBytes: number, cpuSeconds: number
   ];
 }
 
-/** Interleaves the batches of several nodes point by point, as one partition would carry them. */
+/** Merges the batches of several nodes by time (stable), as one partition would carry them. */
 export function interleave(...streams: MetricBatch[][]): MetricBatch[] {
-  const out: MetricBatch[] = [];
-  const longest = Math.max(...streams.map((s) => s.length));
-  for (let i = 0; i < longest; i++) for (const stream of streams) if (stream[i]) out.push(stream[i]!);
-  return out;
+  return streams
+    .flatMap((stream, streamIndex) => stream.map((batch, index) => ({ batch, streamIndex, index })))
+    .sort((a, b) => a.batch.timestampMs - b.batch.timestampMs || a.streamIndex - b.streamIndex || a.index - b.index)
+    .map(({ batch }) => batch);
 }
