@@ -1,5 +1,7 @@
 /** One codec per topic, built from the current schema plus its published history. */
-import { singleObjectCodec, type SingleObjectCodec } from './single-object.js';
+import avsc from 'avsc';
+import { canonicalForm, singleObjectCodec, type SingleObjectCodec, type SingleObjectCodecOptions } from './single-object.js';
+import { decodeMetricBatchBody, metricBatchCanonicalForm } from './metric-batch-decoder.js';
 import { deadLetterSchemaFile, historicSchemas, readSchema, topicSchemas, type Topic } from './schemas.js';
 import type {
   Anomaly, ClassifiedSeries, DeadLetter, DiagnosisReport, DiagnosisRequest, HealthUpdate, MetricBatch, Notification,
@@ -17,10 +19,25 @@ export interface TopicRecords {
 
 const cache = new Map<string, SingleObjectCodec<unknown>>();
 
+/**
+ * Hand-written decoders by schema file, used only while the file's canonical form is the one the
+ * decoder was written for (a schema edit falls back to avsc, and a test says to update the decoder).
+ */
+const fastDecoders: Record<string, { canonicalForm: string; decodeCurrentBody: (bytes: Buffer, offset: number) => unknown }> = {
+  [topicSchemas['metrics.raw']]: { canonicalForm: metricBatchCanonicalForm, decodeCurrentBody: decodeMetricBatchBody },
+};
+
+function optionsFor(file: string, schema: object): SingleObjectCodecOptions<unknown> {
+  const fast = fastDecoders[file];
+  if (!fast || canonicalForm(avsc.Type.forSchema(schema as avsc.Schema)) !== fast.canonicalForm) return {};
+  return { decodeCurrentBody: fast.decodeCurrentBody };
+}
+
 function codecForFile<T>(file: string): SingleObjectCodec<T> {
   let codec = cache.get(file);
   if (!codec) {
-    codec = singleObjectCodec<unknown>(readSchema(file), historicSchemas(file).map((h) => h.schema));
+    const schema = readSchema(file);
+    codec = singleObjectCodec<unknown>(schema, historicSchemas(file).map((h) => h.schema), optionsFor(file, schema));
     cache.set(file, codec);
   }
   return codec as SingleObjectCodec<T>;

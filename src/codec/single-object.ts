@@ -27,48 +27,76 @@ export interface SingleObjectCodec<T> {
   decode(bytes: Buffer): T;
 }
 
+export interface SingleObjectCodecOptions<T> {
+  /**
+   * A faster decoder for bodies written with the current schema (bytes from `offset` to the end),
+   * exactly equivalent to avsc's; records from earlier writer schemas still go through avsc.
+   */
+  decodeCurrentBody?: (bytes: Buffer, offset: number) => T;
+}
+
+// Scratch space encode writes into before copying the record out once; grows to the largest record.
+let scratch = Buffer.allocUnsafeSlow(64 * 1024);
+
 /**
  * A codec for one schema. `writers` are earlier versions this reader accepts; a record carrying
- * their fingerprint is decoded with the writer schema and resolved to the current one.
+ * their fingerprint is decoded with the writer schema and resolved to the current one. Throws
+ * VigilError VIGIL_DECODE naming the schema when a writer cannot be resolved (e.g. the current
+ * schema added a field without a default), so an incompatible change fails at start, not per record.
  */
-export function singleObjectCodec<T>(schema: object, writers: object[] = []): SingleObjectCodec<T> {
+export function singleObjectCodec<T>(schema: object, writers: object[] = [], options: SingleObjectCodecOptions<T> = {}): SingleObjectCodec<T> {
   const type = avsc.Type.forSchema(schema as avsc.Schema);
+  const name = type.name ?? 'record';
   const fingerprint = fingerprintOf(type);
   const fingerprintKey = fingerprint.toString('hex');
   const resolvers = new Map<string, avsc.Resolver>();
-  for (const writerSchema of writers) {
+  for (const [index, writerSchema] of writers.entries()) {
     const writer = avsc.Type.forSchema(writerSchema as avsc.Schema);
     const key = fingerprintOf(writer).toString('hex');
-    if (key !== fingerprintKey) resolvers.set(key, type.createResolver(writer));
+    if (key === fingerprintKey) continue;
+    try {
+      resolvers.set(key, type.createResolver(writer));
+    } catch (error) {
+      throw new VigilError('VIGIL_DECODE', `schema ${name} cannot read records written with its earlier version #${index + 1} (fingerprint ${key}): ${(error as Error).message}; a field added since needs a default`, { cause: error });
+    }
   }
+  const decodeCurrentBody = options.decodeCurrentBody ?? ((bytes: Buffer, offset: number) => type.fromBuffer(offset === 0 ? bytes : bytes.subarray(offset)) as T);
 
   return {
     type,
     fingerprint,
     encode(record: T): Buffer {
-      const body = type.toBuffer(record);
-      const out = Buffer.allocUnsafe(HEADER_BYTES + body.length);
+      let length = type.encode(record, scratch, HEADER_BYTES);
+      if (length < 0) {
+        scratch = Buffer.allocUnsafeSlow(Math.max(2 * scratch.length, scratch.length - length));
+        length = type.encode(record, scratch, HEADER_BYTES);
+      }
+      const out = Buffer.allocUnsafe(length);
       out[0] = MARKER_0;
       out[1] = MARKER_1;
       fingerprint.copy(out, 2);
-      body.copy(out, HEADER_BYTES);
+      scratch.copy(out, HEADER_BYTES, HEADER_BYTES, length);
       return out;
     },
     decode(bytes: Buffer): T {
       if (bytes.length < HEADER_BYTES || bytes[0] !== MARKER_0 || bytes[1] !== MARKER_1) {
-        throw new VigilError('VIGIL_DECODE', `not an Avro single-object record: expected marker c301, got ${bytes.subarray(0, 2).toString('hex') || 'no bytes'}`);
+        throw new VigilError('VIGIL_DECODE', `not an Avro single-object record: expected marker c301, got ${bytes.subarray(0, 2).toString('hex') || 'no bytes'}${bytes.length < HEADER_BYTES ? ` (${bytes.length} bytes, the header alone is ${HEADER_BYTES})` : ''}`);
       }
-      const writerKey = bytes.subarray(2, HEADER_BYTES).toString('hex');
-      const body = bytes.subarray(HEADER_BYTES);
       try {
-        if (writerKey === fingerprintKey) return type.fromBuffer(body) as T;
+        if (isCurrentWriter(bytes)) return decodeCurrentBody(bytes, HEADER_BYTES);
+        const writerKey = bytes.subarray(2, HEADER_BYTES).toString('hex');
         const resolver = resolvers.get(writerKey);
-        if (!resolver) throw new VigilError('VIGIL_DECODE', `unknown writer schema fingerprint ${writerKey} for ${type.name ?? 'record'}`);
-        return type.fromBuffer(body, resolver) as T;
+        if (!resolver) throw new VigilError('VIGIL_DECODE', `unknown writer schema fingerprint ${writerKey} for ${name}: neither the current schema (${fingerprintKey}) nor a version in schemas/history`);
+        return type.fromBuffer(bytes.subarray(HEADER_BYTES), resolver) as T;
       } catch (error) {
         if (error instanceof VigilError) throw error;
-        throw new VigilError('VIGIL_DECODE', `invalid ${type.name ?? 'record'} body: ${(error as Error).message}`, { cause: error });
+        throw new VigilError('VIGIL_DECODE', `invalid ${name} body: ${(error as Error).message}`, { cause: error });
       }
     },
   };
+
+  function isCurrentWriter(bytes: Buffer): boolean {
+    for (let i = 0; i < 8; i++) if (bytes[2 + i] !== fingerprint[i]) return false;
+    return true;
+  }
 }
