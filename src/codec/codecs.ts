@@ -43,6 +43,10 @@ function codecForFile<T>(file: string): SingleObjectCodec<T> {
   return codec as SingleObjectCodec<T>;
 }
 
+/**
+ * The codec of a topic. For metrics.raw, decoded `labels` objects are frozen and may be shared
+ * between samples and batches (see metric-batch-decoder.ts): copy one before changing it.
+ */
 export function codecFor<T extends Topic>(topic: T): SingleObjectCodec<TopicRecords[T]> {
   return codecForFile<TopicRecords[T]>(topicSchemas[topic]);
 }
