@@ -29,8 +29,11 @@ export interface KafkajsBusOptions {
   connectionTimeoutMs?: number;
   /** Retries of a failed connect or request before it rejects. Default 5 (a few seconds in all). */
   retries?: number;
+  /** A member silent this long is dropped from its group. Default 10000. */
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
+  /** How long a rebalance waits for every member to rejoin. Default 30000. */
+  rebalanceTimeoutMs?: number;
 }
 
 function toVigilError(action: string, error: unknown): VigilError {
@@ -142,7 +145,7 @@ export class KafkajsBus implements Bus {
       allowAutoTopicCreation: true,
       sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
       heartbeatInterval: this.options.heartbeatIntervalMs ?? 1000,
-      rebalanceTimeout: 30_000,
+      rebalanceTimeout: this.options.rebalanceTimeoutMs ?? 30_000,
       maxWaitTimeInMs: 250,
       retry: { retries: this.options.retries ?? 5, initialRetryTime: 200, maxRetryTime: 5000 },
     });

@@ -16,7 +16,8 @@ export interface MockKafka {
 
 export async function startMockKafka(options: { brokers?: number; timeoutMs?: number } = {}): Promise<MockKafka> {
   const Kafka = require('node-rdkafka') as typeof RdkafkaModule;
-  const producer = new Kafka.Producer({ 'bootstrap.servers': '', 'test.mock.num.brokers': options.brokers ?? 3, debug: 'mock' });
+  const config = { 'bootstrap.servers': '', 'test.mock.num.brokers': options.brokers ?? 3, debug: 'mock' };
+  const producer = new Kafka.Producer(config as RdkafkaModule.ProducerGlobalConfig);
   const brokers = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the librdkafka mock cluster did not log its bootstrap.servers')), options.timeoutMs ?? 15_000);
     producer.on('event.log', (entry: { message: string }) => {
