@@ -27,7 +27,7 @@ export function configTable(): string {
   const lines = ['| variable | default | used by | meaning |', '| --- | --- | --- | --- |'];
   for (const [variable, row] of rows) {
     const usedBy = row.usedBy.includes('all') ? 'all' : row.usedBy.join(', ');
-    const defaultValue = variable === 'VIGIL_NODE' ? 'host name' : row.defaultValue ? `\`${row.defaultValue.replace(/^"|"$/g, '').replace(/[[\]"]/g, '')}\`` : '';
+    const defaultValue = variable === 'VIGIL_NODE' ? 'host name' : row.defaultValue && row.defaultValue !== '""' ? `\`${row.defaultValue.replace(/^"|"$/g, '').replace(/[[\]"]/g, '')}\`` : '';
     lines.push(`| \`${variable}\` | ${defaultValue} | ${usedBy} | ${row.description} |`);
   }
   return lines.join('\n');

@@ -117,7 +117,7 @@ test('garbage bytes on metrics.raw land in metrics.raw.dlq with the reason, and 
   const producer = await kafkaBus(`producer-${run}`);
   const garbage = Buffer.from('this is not an avro record \u0000\u00ff', 'utf8');
   await producer.produce(`${prefix}metrics.raw`, [{ key: 'recovery/node-g', value: garbage, headers: { origin: 'test' } }]);
-  await produceBatches(producer, `${prefix}metrics.raw`, await memoryDipStream({ cluster: 'recovery', node: 'node-g', points: 40, dips: [[25, 35]] }));
+  await produceBatches(producer, `${prefix}metrics.raw`, await memoryDipStream({ cluster: 'recovery', node: 'node-g', points: 80, dips: [[50, 60]] }));
 
   const letters: DeadLetter[] = [];
   const dlq = await producer.subscribe({

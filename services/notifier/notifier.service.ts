@@ -20,7 +20,7 @@ const emailList = z
 export const notifierConfigSchema = commonConfigSchema.extend({
   VIGIL_NOTIFIER_GROUP: z.string().min(1).default('vigil-notifier').describe('Consumer group of the notifier'),
   VIGIL_SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional().describe('SMTP server for email alerts, e.g. smtp://user:pass@mail.example.com:587; unset = no email'),
-  VIGIL_EMAIL_FROM: z.email().default('vigil@localhost').describe('Sender address of alert emails'),
+  VIGIL_EMAIL_FROM: z.email().default('vigil@localhost.localdomain').describe('Sender address of alert emails'),
   VIGIL_EMAIL_TO: emailList.optional().describe('Comma-separated receivers of alert emails (required with VIGIL_SMTP_URL)'),
   VIGIL_EMAIL_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3).describe('Delivery attempts per email before it is recorded as FAILED'),
 }).refine((config) => !config.VIGIL_SMTP_URL || config.VIGIL_EMAIL_TO, { path: ['VIGIL_EMAIL_TO'], message: 'required when VIGIL_SMTP_URL is set' });

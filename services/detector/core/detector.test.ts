@@ -117,20 +117,21 @@ test('a CPU busy spike opens on the busy modes; a counter reset of vmstat is no 
 
 describe('bounded state', () => {
   test('a node never tracks more than maxSeriesPerNode series', () => {
-    const detector = createDetector({ maxSeriesPerNode: 20 });
+    const detector = createDetector({ maxSeriesPerNode: 10 });
     nodeBatches({ node: 'worker-5', points: 5 }).forEach((batch, position) => detector.process(batch, position));
     const stats = detector.stats();
-    expect(stats.series).toBe(20);
+    expect(stats.series).toBe(10);
     expect(stats.refusedSeries).toBeGreaterThan(0);
   });
 
   test('a series its source stops carrying is forgotten, and so is a source that went quiet', () => {
     const detector = createDetector({ staleAfterMs: 5 * 60_000 });
-    const withField = nodeBatches({ node: 'worker-6', points: 20, transientField: { name: 'node_memory_AnonHugePages_bytes', from: 0, to: 10 } });
+    // A judged series (load15) that the meminfo batches carry only for the first ten points.
+    const withField = nodeBatches({ node: 'worker-6', points: 20, transientField: { name: 'node_load15', from: 0, to: 10 } });
     withField.forEach((batch, position) => detector.process(batch, position));
-    const meminfoSeries = 4; // MemAvailable, Buffers, Cached, Slab (AnonHugePages has gone; MemTotal, MemFree, ... are not judged)
-    const vmstatSeries = 5; // the event counters, not nr_free_pages
-    const statSeries = 4 * 3 + 2; // user, system, iowait per CPU; context switches; procs_running
+    const meminfoSeries = 1; // MemAvailable (load15 has gone; series without an expert rule are not judged)
+    const vmstatSeries = 3; // the reclaim counters, not nr_free_pages nor other events
+    const statSeries = 4 * 3 + 1; // user, system, iowait per CPU; procs_running
     const pressureSeries = 2;
     expect(detector.stats().series).toBe(meminfoSeries + vmstatSeries + statSeries + pressureSeries);
 
@@ -138,5 +139,19 @@ describe('bounded state', () => {
     const later = nodeBatches({ node: 'worker-6', points: 40, startMs: withField.at(-1)!.timestampMs + 15_000, sources: ['proc.meminfo'] });
     later.forEach((batch, position) => detector.process(batch, withField.length + position));
     expect(detector.stats().series).toBe(meminfoSeries);
+  });
+});
+
+describe('escalation', () => {
+  test('a memory dip that opens mild and turns CRITICAL asks for a second diagnosis, once', () => {
+    // 300 MiB below normal first (a process starting), then a steady 40 MiB/s leak on top.
+    const availableBytes = (p: number) => 20 * GiB - (p >= 40 ? 300 * MiB : 0) - (p >= 42 ? (p - 42) * 600 * MiB : 0);
+    const { anomalies, requests } = run(nodeBatches({ node: 'worker-8', points: 60, availableNoiseBytes: 64 * MiB, availableBytes }));
+    const opened = anomalies.filter((a) => memAvailable(a) && a.state === 'OPEN');
+    expect(opened).toHaveLength(1);
+    expect(opened[0]!.severity).not.toBe('CRITICAL');
+    expect(anomalies.some((a) => a.id === opened[0]!.id && a.state === 'UPDATE' && a.severity === 'CRITICAL')).toBe(true);
+    expect(requests.map((r) => r.id)).toEqual([deterministicId(opened[0]!.id, 'MEMORY'), deterministicId(opened[0]!.id, 'MEMORY', 'ESCALATED')]);
+    expect(requests[1]!.requestedAtMs).toBeGreaterThan(requests[0]!.requestedAtMs);
   });
 });

@@ -172,7 +172,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}): Detect
     return raw === undefined ? own : Math.min(own, raw);
   }
 
-  function observe(node: NodeState, state: SeriesState, raw: number, timestampMs: number, position: number, batchValues: Map<string, number>, out: Anomaly[]): void {
+  function observe(node: NodeState, state: SeriesState, raw: number, timestampMs: number, position: number, batchValues: Map<string, number>, out: Anomaly[], askers: Anomaly[]): void {
     if (timestampMs <= state.lastTimestampMs) return;
     state.lastTimestampMs = timestampMs;
     let value = raw;
@@ -192,11 +192,13 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}): Detect
 
     if (state.certain && verdict) {
       const anchorBefore = anchorOf(state) ?? pointPosition;
-      const wasOpen = state.open !== undefined;
+      const before = state.open;
       const { open, record } = advance(state.open, verdict, value, timestampMs, state.identity, options);
-      if (!wasOpen && open) state.openAnchor = Math.min(anchorBefore, node.scene.oldestPosition() ?? anchorBefore);
+      if (!before && open) state.openAnchor = Math.min(anchorBefore, node.scene.oldestPosition() ?? anchorBefore);
       state.open = open;
       if (record) out.push(record);
+      // Opening, and turning CRITICAL later, are what ask for a diagnosis (see policy.ts).
+      if (record && (record.state === 'OPEN' || (before && before.severity !== 'CRITICAL' && open?.severity === 'CRITICAL'))) askers.push(record);
     }
     state.normalRun = verdict && fullWindow && !verdict.anomalous ? state.normalRun + 1 : 0;
     state.ring.push(value, pointPosition);
@@ -209,6 +211,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}): Detect
   function process(batch: MetricBatch, position: number): DetectorOutput {
     cold ??= position === options.historyStart;
     const anomalies: Anomaly[] = [];
+    const askers: Anomaly[] = [];
     const nodeKey = `${batch.cluster}/${batch.node}`;
     evictStale(nodeKey, batch.timestampMs, anomalies);
 
@@ -270,14 +273,13 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}): Detect
         node.series.set(key, state);
       }
       tracked.add(key);
-      if (Number.isFinite(sample.value)) observe(node, state, sample.value, batch.timestampMs, position, batchValues, anomalies);
+      if (Number.isFinite(sample.value)) observe(node, state, sample.value, batch.timestampMs, position, batchValues, anomalies, askers);
     }
     // A series its source no longer carries is forgotten, so "born" means the same to every detector.
     for (const key of before?.series ?? []) if (!tracked.has(key)) forgetSeries(node, key, batch.timestampMs, anomalies);
     node.sources.set(batch.source, { lastPosition: position, lastTimestampMs: batch.timestampMs, series: tracked });
 
-    const opened = anomalies.filter((anomaly) => anomaly.state === 'OPEN');
-    const requests = opened.length > 0 ? diagnosisRequests(opened, node.scene.samples(), options.triggers) : [];
+    const requests = askers.length > 0 ? diagnosisRequests(askers, node.scene.samples(), options.triggers) : [];
     return { anomalies, requests };
   }
 

@@ -22,11 +22,15 @@ export function scenarioOf(anomaly: Anomaly, triggers: readonly DiagnosisTrigger
   return trigger?.scenario;
 }
 
-/** Requests for the OPEN anomalies of one node's batch. */
+/**
+ * Requests for the anomalies of one node's batch that ask for a diagnosis: those that opened, and
+ * those that turned CRITICAL after opening milder (the UPDATE records handed in by the detector),
+ * because the culprit of a small dip (a process starting) is often not the one that makes it grow.
+ */
 export function diagnosisRequests(anomalies: readonly Anomaly[], scene: SceneSample[], triggers: readonly DiagnosisTrigger[] = defaultDiagnosisTriggers): DiagnosisRequest[] {
   const byScenario = new Map<Scenario, Anomaly[]>();
   for (const anomaly of anomalies) {
-    if (anomaly.state !== 'OPEN') continue;
+    if (anomaly.state === 'RESOLVED') continue;
     const scenario = scenarioOf(anomaly, triggers);
     if (!scenario) continue;
     byScenario.set(scenario, [...(byScenario.get(scenario) ?? []), anomaly]);
@@ -36,7 +40,7 @@ export function diagnosisRequests(anomalies: readonly Anomaly[], scene: SceneSam
     const first = sorted[0]!;
     const anomalyIds = sorted.map((a) => a.id);
     return {
-      id: deterministicId(...anomalyIds, scenario),
+      id: sorted.every((a) => a.state === 'OPEN') ? deterministicId(...anomalyIds, scenario) : deterministicId(...anomalyIds, scenario, 'ESCALATED'),
       anomalyIds,
       entity: first.entity,
       scenario,

@@ -7,8 +7,8 @@ import type { ExpertRule } from '../core/expert-rules.js';
  */
 export const cpuRules: readonly ExpertRule[] = [
   { name: 'cpu-idle', metric: /^node_cpu(_guest)?_seconds_total$/, labels: { mode: /^idle$/ }, judge: false },
-  { name: 'cpu-busy', metric: /^node_cpu(_guest)?_seconds_total$/, directions: ['SPIKE'], neverAnomalousBelow: 0.3, minAbsoluteChange: 0.1, minRelativeChange: 0.1 },
+  { name: 'cpu-busy', metric: /^node_cpu(_guest)?_seconds_total$/, directions: ['SPIKE'], neverAnomalousBelow: 0.5, minAbsoluteChange: 0.3, minRelativeChange: 0.1 },
   { name: 'cpu-boot-time', metric: 'node_boot_time_seconds', judge: false },
-  // Load and run queue: only a rise matters, and a change of less than one task is noise.
-  { name: 'load', metric: /^node_(load1|load5|load15|procs_running|procs_blocked)$/, directions: ['SPIKE'], minAbsoluteChange: 1, minRelativeChange: 0.1 },
+  // Load and run queue: only a rise matters, and a change of a few tasks is noise.
+  { name: 'load', metric: /^node_(load1|load5|load15|procs_running|procs_blocked)$/, directions: ['SPIKE'], minAbsoluteChange: 4, minRelativeChange: 0.1 },
 ];
