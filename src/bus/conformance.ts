@@ -4,7 +4,7 @@
  * the Kafka broker is shared by every test file.
  */
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deadLetterCodec } from '../codec/codecs.js';
 import { singleObjectCodec } from '../codec/single-object.js';
 import type { DeadLetter } from '../codec/records.generated.js';
@@ -41,36 +41,45 @@ function text(record: IncomingRecord): string {
   return record.value?.toString('utf8') ?? '';
 }
 
-export function busConformance(kind: string, createBus: BusFactory): void {
-  describe(`${kind} bus conformance`, () => {
-    const buses: Bus[] = [];
-    const subscriptions: Subscription[] = [];
+/** Buses and subscriptions of one test, closed when the test ends (tests run concurrently). */
+function harness(createBus: BusFactory, onTestFinished: (fn: () => Promise<void>) => void) {
+  const buses: Bus[] = [];
+  const subscriptions: Subscription[] = [];
+  onTestFinished(async () => {
+    await Promise.allSettled(subscriptions.splice(0).map((subscription) => subscription.close()));
+    await Promise.allSettled(buses.splice(0).map((created) => created.close()));
+  });
 
-    async function bus(handlerRetryMs = 50): Promise<Bus> {
+  async function subscribe(target: Bus, options: SubscribeOptions): Promise<Subscription> {
+    const subscription = await target.subscribe(options);
+    subscriptions.push(subscription);
+    return subscription;
+  }
+
+  return {
+    async bus(handlerRetryMs = 50): Promise<Bus> {
       const created = await createBus({ handlerRetryMs });
       buses.push(created);
       return created;
-    }
-
-    async function subscribe(target: Bus, options: SubscribeOptions): Promise<Subscription> {
-      const subscription = await target.subscribe(options);
+    },
+    subscribe,
+    track(subscription: Subscription): void {
       subscriptions.push(subscription);
-      return subscription;
-    }
-
+    },
     /** Subscribes a collector of everything that arrives on `topic`. */
-    async function collect(target: Bus, topic: string, group = uniqueName('collect')): Promise<IncomingRecord[]> {
+    async collect(target: Bus, topic: string, group = uniqueName('collect')): Promise<IncomingRecord[]> {
       const seen: IncomingRecord[] = [];
       await subscribe(target, { topic, group, handler: async (record) => { seen.push(record); } });
       return seen;
-    }
+    },
+  };
+}
 
-    afterEach(async () => {
-      await Promise.allSettled(subscriptions.splice(0).map((subscription) => subscription.close()));
-      await Promise.allSettled(buses.splice(0).map((created) => created.close()));
-    });
-
-    it('keeps order per key, and puts a key in the partition the Java client would', async () => {
+export function busConformance(kind: string, createBus: BusFactory): void {
+  // Tests share nothing but the broker, so they run concurrently: most of their time is group joins.
+  describe.concurrent(`${kind} bus conformance`, () => {
+    it('keeps order per key, and puts a key in the partition the Java client would', async ({ onTestFinished }) => {
+      const { bus, subscribe, collect, track } = harness(createBus, onTestFinished);
       const target = await bus();
       const topic = uniqueName('order');
       const keys = ['prod/node-1', 'prod/node-2', 'staging/node-7'];
@@ -91,7 +100,8 @@ export function busConformance(kind: string, createBus: BusFactory): void {
       }
     });
 
-    it('round-trips key, value and headers', async () => {
+    it('round-trips key, value and headers', async ({ onTestFinished }) => {
+      const { bus, subscribe, collect, track } = harness(createBus, onTestFinished);
       const target = await bus();
       const topic = uniqueName('headers');
       const value = Buffer.from([0xc3, 0x01, 0x00, 0xff, 0x10]);
@@ -110,7 +120,8 @@ export function busConformance(kind: string, createBus: BusFactory): void {
       expect(seen[1]!.headers).toEqual({});
     });
 
-    it('splits partitions between two members of a group, and gives all to one when the other leaves', async () => {
+    it('splits partitions between two members of a group, and gives all to one when the other leaves', async ({ onTestFinished }) => {
+      const { bus, subscribe, collect, track } = harness(createBus, onTestFinished);
       const target = await bus();
       const topic = uniqueName('split');
       const group = uniqueName('group');
@@ -139,7 +150,8 @@ export function busConformance(kind: string, createBus: BusFactory): void {
         new Set(byA.map(text).filter((value) => value.startsWith('after:'))).size >= 40);
     });
 
-    it('redelivers records handled but not committed to the next member, and not committed ones only', async () => {
+    it('redelivers records handled but not committed to the next member, and not committed ones only', async ({ onTestFinished }) => {
+      const { bus, subscribe, collect, track } = harness(createBus, onTestFinished);
       const target = await bus();
       const topic = uniqueName('redeliver');
       const group = uniqueName('group');
@@ -165,7 +177,8 @@ export function busConformance(kind: string, createBus: BusFactory): void {
       expect(byC).toEqual(['after-commit']);
     });
 
-    it('commits no further than retainFrom allows', async () => {
+    it('commits no further than retainFrom allows', async ({ onTestFinished }) => {
+      const { bus, subscribe, collect, track } = harness(createBus, onTestFinished);
       const target = await bus();
       const topic = uniqueName('retain');
       const group = uniqueName('group');
@@ -186,7 +199,8 @@ export function busConformance(kind: string, createBus: BusFactory): void {
       expect(byB).toEqual(['v6', 'v7', 'v8', 'v9']);
     });
 
-    it('hands a record whose handler rejected to the handler again, without skipping it', async () => {
+    it('hands a record whose handler rejected to the handler again, without skipping it', async ({ onTestFinished }) => {
+      const { bus, subscribe, collect, track } = harness(createBus, onTestFinished);
       const target = await bus();
       const topic = uniqueName('reject');
       await target.produce(topic, ['a', 'b', 'c'].map((value) => ({ key: 'one-key', value: Buffer.from(value) })));
@@ -203,7 +217,8 @@ export function busConformance(kind: string, createBus: BusFactory): void {
       expect(calls).toEqual(['a', 'b', 'b', 'b', 'c']);
     });
 
-    it('sets a record that cannot be decoded aside in <topic>.dlq and goes on', async () => {
+    it('sets a record that cannot be decoded aside in <topic>.dlq and goes on', async ({ onTestFinished }) => {
+      const { bus, subscribe, collect, track } = harness(createBus, onTestFinished);
       const target = await bus();
       const topic = uniqueName('decode');
       const garbage = Buffer.from('{"n": 1}');
@@ -218,7 +233,7 @@ export function busConformance(kind: string, createBus: BusFactory): void {
         bus: target, topic, group: uniqueName('group'), service: 'detector', decode: (value) => probeCodec.decode(value),
         handler: async (probe) => { handled.push(probe.n); },
         metrics: { deadLettered: (_topic, code) => deadLettered.push(code) },
-      }).then((subscription) => subscriptions.push(subscription));
+      }).then(track);
       const letters = await collect(target, deadLetterTopic(topic));
       await waitFor('both good records and a dead letter', () => handled.length >= 2 && letters.length >= 1);
 
@@ -235,7 +250,8 @@ export function busConformance(kind: string, createBus: BusFactory): void {
       expect(BigInt(letter.offset)).toBeGreaterThanOrEqual(0n);
     });
 
-    it('retries a handler that keeps throwing a bounded number of times, then dead-letters the record', async () => {
+    it('retries a handler that keeps throwing a bounded number of times, then dead-letters the record', async ({ onTestFinished }) => {
+      const { bus, subscribe, collect, track } = harness(createBus, onTestFinished);
       const target = await bus();
       const topic = uniqueName('poison');
       await target.produce(topic, [0, 1, 2].map((n) => ({ key: 'prod/node-1', value: probeCodec.encode({ n }) })));
@@ -249,7 +265,7 @@ export function busConformance(kind: string, createBus: BusFactory): void {
           if (probe.n === 1) throw new Error('health model rejected the record');
           handled.push(probe.n);
         },
-      }).then((subscription) => subscriptions.push(subscription));
+      }).then(track);
       const letters = await collect(target, deadLetterTopic(topic));
       await waitFor('the records after the poison one and a dead letter', () => handled.length >= 2 && letters.length >= 1);
 

@@ -107,7 +107,7 @@ export class RdkafkaBus implements Bus {
       producer.on('event.error', (error) => this.logger.warn({ err: error }, 'rdkafka producer error'));
       producer.connect({ timeout: this.options.connectTimeoutMs ?? 10_000 }, (error) => {
         if (error) {
-          producer.disconnect(() => {});
+          // node-rdkafka has already torn the failed client down.
           reject(toVigilError(`cannot connect to Kafka at ${this.options.brokers.join(',')}`, error));
           return;
         }
