@@ -75,31 +75,34 @@ async function produceBatches(bus: Bus, topic: string, batches: MetricBatch[]): 
 test('a detector stopped without committing mid-stream and restarted: every anomaly exactly once after dedup', async () => {
   const run = randomUUID().slice(0, 8);
   const prefix = `recovery-${run}.`;
-  // Two nodes (so more than one partition is in play), each with a dip that the crash cuts in two.
-  const streams = await Promise.all(['node-a', 'node-b'].map((node) => memoryDipStream({ cluster: 'recovery', node, points: 120, dips: [[30, 45], [70, 90]] })));
+  // Two nodes scraping side by side, each with a dip that the crash cuts in two.
+  const perNode = await Promise.all(['node-a', 'node-b'].map((node) => memoryDipStream({ cluster: 'recovery', node, points: 120, dips: [[30, 45], [70, 90]] })));
+  const stream = perNode[0]!.flatMap((batch, index) => [batch, perNode[1]![index]!]);
   const expected = new Map<string, Anomaly>();
-  for (const stream of streams) {
-    const reference = createDetector();
-    stream.forEach((batch, position) => { for (const anomaly of reference.process(batch, position).anomalies) expected.set(anomaly.eventId, anomaly); });
-  }
+  const reference = createDetector();
+  stream.forEach((batch, position) => { for (const anomaly of reference.process(batch, position).anomalies) expected.set(anomaly.eventId, anomaly); });
   expect([...expected.values()].filter((a) => a.state === 'OPEN')).toHaveLength(4);
   expect([...expected.values()].filter((a) => a.state === 'RESOLVED')).toHaveLength(4);
 
   const producer = await kafkaBus(`producer-${run}`);
-  const cut = 160; // of 240 batches per node: in the middle of the second dip
-  for (const stream of streams) await produceBatches(producer, `${prefix}metrics.raw`, stream.slice(0, cut));
+  const cut = 320; // of 480 batches: in the middle of the second dips
+  await produceBatches(producer, `${prefix}metrics.raw`, stream.slice(0, cut));
 
   const first = await startDetector(crashingOnClose(await kafkaBus(`detector-a-${run}`)), env(run));
-  await until(async () => (await handledCount(first)) >= cut * 2, 60_000, 'the first detector to handle the first part');
+  await until(async () => (await handledCount(first)) >= cut, 60_000, 'the first detector to handle the first part');
   await first.close(); // commits nothing more: a crash
 
-  for (const stream of streams) await produceBatches(producer, `${prefix}metrics.raw`, stream.slice(cut));
+  await produceBatches(producer, `${prefix}metrics.raw`, stream.slice(cut));
   const second = await startDetector(await kafkaBus(`detector-b-${run}`), env(run));
   cleanups.push(() => second.close());
 
   const downstream = await observeTopic(producer, 'anomalies', { prefix, group: `downstream-${run}` });
   cleanups.push(() => downstream.close());
-  await until(async () => new Set(downstream.records.map((a) => a.eventId)).size >= expected.size, 60_000, 'every expected anomaly event downstream');
+  await until(async () => new Set(downstream.records.map((a) => a.eventId)).size >= expected.size, 60_000, 'every expected anomaly event downstream').catch((error: Error) => {
+    const seen = new Set(downstream.records.map((a) => a.eventId));
+    const missing = [...expected.values()].filter((a) => !seen.has(a.eventId)).map((a) => `${a.entity.node} ${a.state} ${a.observedAtMs}`);
+    throw new Error(`${error.message}: saw ${seen.size} of ${expected.size}; missing ${missing.join(', ')}`);
+  });
   await new Promise((resolve) => setTimeout(resolve, 1_000));
 
   const deduped = new Map(downstream.records.map((anomaly) => [anomaly.eventId, anomaly]));

@@ -20,6 +20,9 @@ export const detector: ServiceDefinition<typeof detectorConfigSchema> = {
   configSchema: detectorConfigSchema,
   async start(config, { io, logger, print }) {
     const cores = new Map<number, Detector>();
+    // The last offset each partition's core has applied: a rebalance that hands a partition back
+    // redelivers from the committed offset, and a core must not apply a record twice.
+    const applied = new Map<number, number>();
     const coreFor = (partition: number): Detector => {
       let core = cores.get(partition);
       if (!core) {
@@ -37,10 +40,16 @@ export const detector: ServiceDefinition<typeof detectorConfigSchema> = {
         return position === undefined ? undefined : String(position);
       },
       onAssignment: (partitions) => {
-        for (const partition of cores.keys()) if (!partitions.includes(partition)) cores.delete(partition);
+        for (const partition of cores.keys()) {
+          if (partitions.includes(partition)) continue;
+          cores.delete(partition);
+          applied.delete(partition);
+        }
       },
       handler: async (batch, meta) => {
-        const { anomalies, requests } = coreFor(meta.partition).process(batch, Number(meta.offset));
+        const position = Number(meta.offset);
+        if (position <= (applied.get(meta.partition) ?? -1)) return;
+        const { anomalies, requests } = coreFor(meta.partition).process(batch, position);
         if (anomalies.length > 0) {
           await io.publish('anomalies', anomalies.map((value) => ({ key: entityNodeKey(value.entity), value })));
           for (const anomaly of anomalies) {
@@ -51,6 +60,7 @@ export const detector: ServiceDefinition<typeof detectorConfigSchema> = {
         if (requests.length > 0) {
           await io.publish('diagnosis.requests', requests.map((value) => ({ key: entityNodeKey(value.entity), value })));
         }
+        applied.set(meta.partition, position);
       },
     });
     logger.info({ group: config.VIGIL_DETECTOR_GROUP }, 'detector started');
