@@ -7,7 +7,7 @@ import type { ServiceDefinition } from '../../src/runtime/service.js';
 import { createHealthModel } from './core/health-model.js';
 
 export const scorerConfigSchema = commonConfigSchema.extend({
-  VIGIL_SCORER_GROUP: z.string().min(1).default('vigil-scorer').describe('Consumer group of the scorer'),
+  VIGIL_SCORER_GROUP: z.string().min(1).default('vigil-scorer').describe('Consumer group prefix of the scorer (one group per topic: <prefix>.anomalies, <prefix>.diagnosis.reports)'),
 });
 
 export const scorer: ServiceDefinition<typeof scorerConfigSchema> = {
@@ -20,14 +20,16 @@ export const scorer: ServiceDefinition<typeof scorerConfigSchema> = {
       await io.publish('health.updates', updates.map((value) => ({ key: entityKey(value.entity), value })));
       for (const update of updates) logger.info({ entity: entityKey(update.entity), level: update.level, score: update.score, grade: update.grade }, 'health');
     };
+    // One consumer group per topic: Kafka assignors expect every member of a group to subscribe
+    // to the same topics.
     const anomalies = await io.subscribe({
       topic: 'anomalies',
-      group: config.VIGIL_SCORER_GROUP,
+      group: `${config.VIGIL_SCORER_GROUP}.anomalies`,
       handler: (anomaly) => publish(model.onAnomaly(anomaly)),
     });
     const reports = await io.subscribe({
       topic: 'diagnosis.reports',
-      group: config.VIGIL_SCORER_GROUP,
+      group: `${config.VIGIL_SCORER_GROUP}.diagnosis.reports`,
       handler: (report) => publish(model.onReport(report)),
     });
     logger.info({ group: config.VIGIL_SCORER_GROUP }, 'scorer started');
