@@ -5,7 +5,7 @@
  */
 import type { AnomalyKind, Severity } from '../../../src/codec/records.generated.js';
 import { floorScore, passesGates, type BatchValues, type ExpertRule } from './expert-rules.js';
-import { expectedBand, robustZ, type Baseline } from './robust-baseline.js';
+import { expectedBand, madToSigma, robustZ, type Baseline } from './robust-baseline.js';
 
 export interface Verdict {
   anomalous: boolean;
@@ -26,6 +26,17 @@ export interface JudgeOptions {
 
 const normalScoreCeiling = 0.99;
 
+/**
+ * The smallest change the expert rule calls meaningful sits exactly on the edge of the band, so a
+ * flat series (MAD near 0) gets a realistic band and a score that reads as "times the threshold",
+ * not billions.
+ */
+function withExpertSpread(baseline: Baseline, rule: ExpertRule, threshold: number): Baseline {
+  const meaningfulChange = Math.max(rule.minAbsoluteChange ?? 0, (rule.minRelativeChange ?? 0) * Math.abs(baseline.median));
+  const madFloor = meaningfulChange / threshold / madToSigma;
+  return baseline.mad >= madFloor ? baseline : { ...baseline, mad: madFloor };
+}
+
 /** The verdict on value, or undefined when there is neither a baseline nor a floor to judge by. */
 export function judge(value: number, baseline: Baseline | undefined, rule: ExpertRule, batch: BatchValues, options: JudgeOptions): Verdict | undefined {
   const floor = rule.floor ? floorScore(rule.floor, value, batch) : undefined;
@@ -35,6 +46,7 @@ export function judge(value: number, baseline: Baseline | undefined, rule: Exper
   let zVotes = false;
   let band = floor ? { low: floor.low, high: floor.high } : { low: value, high: value };
   if (baseline) {
+    baseline = withExpertSpread(baseline, rule, options.threshold);
     const z = robustZ(value, baseline);
     zScore = Math.abs(z) / options.threshold;
     zVotes = zScore >= 1 && passesGates(rule, value, baseline.median, batch);
