@@ -38,7 +38,10 @@ export interface IncomingRecord {
 export type RecordHandler = (record: IncomingRecord) => Promise<void>;
 
 export interface SubscribeOptions {
-  /** Consumer group: members of one group split the topic's partitions. */
+  /**
+   * Consumer group: members of one group split the topic's partitions. Use one group per topic:
+   * Kafka's assignors split the union of a group's topics, so sharing a group across topics starves members.
+   */
   group: string;
   topic: string;
   handler: RecordHandler;
