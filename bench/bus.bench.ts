@@ -1,7 +1,7 @@
 /**
  * Records/s and samples/s through each bus, end to end: produce metrics.raw batches of 200 samples
- * → consume in a group → commit. Consumption runs while producing, with at most WINDOW records in
- * between, because the librdkafka mock broker keeps only ~5 MB per partition. Also the codec's
+ * → consume in a group → commit. Consumption runs while producing, with at most WINDOW_PER_PARTITION
+ * records in between on any partition, because the librdkafka mock broker keeps only ~5 MB per partition. Also the codec's
  * encode and decode rate for the same batches. Floor: the kafka bus ≥ 5k batches/s (1M samples/s).
  *
  * Rerun: npm run bench:bus            (in-process librdkafka mock broker)
@@ -18,8 +18,11 @@ import { startMockKafka, type MockKafka } from '../test/support/kafka-broker-moc
 
 const SAMPLES_PER_BATCH = 200;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
-/** Records produced but not yet consumed, at most: ~10 KB each, ~2 MB per partition, well under the mock's ~5 MB. */
-const WINDOW = 800;
+/**
+ * Records produced but not yet consumed, at most, per partition: ~10 KB each, so ~3 MB, under the
+ * mock's ~5 MB (a consumer lagging further loses records to its retention).
+ */
+const WINDOW_PER_PARTITION = 300;
 /** Records per produce() call, as a collector flushing a few scrapes at once. */
 const PRODUCE_CHUNK = 50;
 
@@ -67,6 +70,7 @@ function evenlyPartitionedNodes(): number[] {
 const nodes = evenlyPartitionedNodes();
 const batches = Array.from({ length: 64 }, (_, i) => metricBatch(nodes[i % nodes.length]!, i));
 const records: OutgoingRecord[] = batches.map((batch) => ({ key: `${batch.cluster}/${batch.node}`, value: codec.encode(batch) }));
+const partitionOf = records.map((record) => partitionForKey(Buffer.from(record.key), 4));
 const bytesPerRecord = records.reduce((sum, record) => sum + record.value.length, 0) / records.length;
 
 interface Result {
@@ -110,15 +114,22 @@ async function throughput(kind: BusKind, brokers: string[]): Promise<Result> {
   const topic = `bench.metrics.raw.${kind}.${randomUUID().slice(0, 8)}`;
   let consumed = 0;
   let consumedBytes = 0;
+  const consumedPerPartition = [0, 0, 0, 0];
+  const producedPerPartition = [0, 0, 0, 0];
   // Create the topic, then let the group settle before the clock starts.
   await bus.produce(topic, [records[0]!]);
   const subscription = await bus.subscribe({
     topic, group: `bench-${kind}`, commitIntervalMs: 1000,
-    handler: async (record) => { consumed++; consumedBytes += record.value?.length ?? 0; },
+    handler: async (record) => {
+      consumed++;
+      consumedPerPartition[record.partition]!++;
+      consumedBytes += record.value?.length ?? 0;
+    },
   });
   await waitUntil(() => subscription.assignment().length > 0 && consumed === 1, 60_000, `${kind} consumer to join`);
   consumed = 0;
   consumedBytes = 0;
+  consumedPerPartition.fill(0);
 
   let produced = 0;
   let next = 0;
@@ -126,12 +137,15 @@ async function throughput(kind: BusKind, brokers: string[]): Promise<Result> {
   const deadline = started + SECONDS * 1000;
   const inFlight = new Set<Promise<void>>();
   while (performance.now() < deadline) {
-    if (produced - consumed >= WINDOW) {
+    if (producedPerPartition.some((count, partition) => count - consumedPerPartition[partition]! >= WINDOW_PER_PARTITION)) {
       await new Promise((resolve) => setImmediate(resolve));
       continue;
     }
     const chunk: OutgoingRecord[] = [];
-    for (let i = 0; i < PRODUCE_CHUNK; i++) chunk.push(records[next++ % records.length]!);
+    for (let i = 0; i < PRODUCE_CHUNK; i++, next++) {
+      chunk.push(records[next % records.length]!);
+      producedPerPartition[partitionOf[next % records.length]!]!++;
+    }
     produced += chunk.length;
     const sent = bus.produce(topic, chunk);
     inFlight.add(sent);

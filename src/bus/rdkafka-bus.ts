@@ -253,7 +253,8 @@ class RdkafkaSubscription implements Subscription {
         else resolve();
       });
     });
-    consumer.setDefaultConsumeTimeout(100);
+    // consume(n) returns once a single fetch waits this long: short, so a batch is handed over promptly.
+    consumer.setDefaultConsumeTimeout(20);
     consumer.subscribe([options.topic]);
     this.loop = this.consumeLoop();
     const interval = options.commitIntervalMs ?? 5000;
