@@ -155,3 +155,26 @@ describe('escalation', () => {
     expect(requests[1]!.requestedAtMs).toBeGreaterThan(requests[0]!.requestedAtMs);
   });
 });
+
+describe('real scrape order', () => {
+  test('a detector whose first batch is proc.stat (counters only, nothing retained yet) still judges MemAvailable', () => {
+    const sources = ['proc.stat', 'proc.meminfo', 'proc.vmstat', 'proc.pressure', 'proc.processes'];
+    // The dip comes before a series could prove itself later (window + resolveAfter points).
+    const availableBytes = (p: number) => 20 * GiB - (p >= 20 ? 2 * GiB : 0);
+    const { anomalies } = run(nodeBatches({ node: 'worker-9', points: 30, sources, availableBytes }));
+    expect(anomalies.filter((a) => memAvailable(a) && a.state === 'OPEN')).toHaveLength(1);
+  });
+});
+
+describe('trend', () => {
+  test('a steady leak hidden from the z-score by a noisy window opens a TREND and asks for a diagnosis', () => {
+    // ±1 GiB of noise in the first 30 points, then calm, then a 40 MiB-per-point fall from point 40.
+    const availableBytes = (p: number) => 20 * GiB + (p < 30 ? (p % 2 ? 1 : -1) * GiB : 0) - (p >= 40 ? (p - 40) * 40 * MiB : 0);
+    const { anomalies, requests } = run(nodeBatches({ node: 'worker-10', points: 60, availableBytes }));
+    const opened = anomalies.filter((a) => memAvailable(a) && a.state === 'OPEN');
+    expect(opened).toHaveLength(1);
+    expect(opened[0]!.kind).toBe('TREND');
+    expect(opened[0]!.models).toContain('trend');
+    expect(requests.map((r) => r.anomalyIds)).toContainEqual([opened[0]!.id]);
+  });
+});

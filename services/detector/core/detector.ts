@@ -187,7 +187,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}): Detect
     }
 
     const window = state.ring.lastValues(options.windowSize);
-    const verdict = judge(value, robustBaseline(window, baselineOptions), state.rule, batchValues, options);
+    const verdict = judge(value, robustBaseline(window, baselineOptions), state.rule, batchValues, options, window);
     const fullWindow = window.length >= options.windowSize;
 
     if (state.certain && verdict) {
@@ -254,7 +254,8 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}): Detect
         }
         // Born while this detector watched the source, or nothing came before this detector (and a
         // replay would still start at historyStart; once it would not, a replayer could not know).
-        if (!before && cold && retainFrom() !== options.historyStart) cold = false;
+        // Nothing retained yet means a replay would start at this very record.
+        if (!before && cold && (retainFrom() ?? position) !== options.historyStart) cold = false;
         const certainAnchor = before ? before.lastPosition : cold ? options.historyStart : undefined;
         state = {
           identity: { entity: node.entity, metric: sample.name, series: key, labels: { ...sample.labels } },

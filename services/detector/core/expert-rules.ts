@@ -37,6 +37,11 @@ export interface ExpertRule {
   /** Values below this are never anomalous by statistics (an idle-ish CPU is not news). */
   neverAnomalousBelow?: number;
   floor?: RatioFloor;
+  /**
+   * A steady move in the rule's direction over the last `points` points is anomalous once it is as
+   * large as the gates ask, even when a noisy window hides it from the z-score (a leak).
+   */
+  trend?: { points: number; minSteadyShare: number };
   /** Severity of a statistical anomaly of this metric; by score when absent. */
   severity?: Severity;
 }
@@ -65,6 +70,12 @@ export function passesGates(rule: ExpertRule, value: number, median: number, bat
     if (total !== undefined && change < rule.minChangeOf.ratio * total) return false;
   }
   return true;
+}
+
+/** The smallest change the gates let through, for this batch. */
+export function minimumChange(rule: ExpertRule, median: number, batch: BatchValues): number {
+  const ofMetric = rule.minChangeOf ? (batch.get(rule.minChangeOf.metric) ?? 0) * rule.minChangeOf.ratio : 0;
+  return Math.max(rule.minAbsoluteChange ?? 0, (rule.minRelativeChange ?? 0) * Math.abs(median), ofMetric);
 }
 
 /** Score ≥ 1 when the floor is crossed (limit / ratio), with the band [limit, total]; undefined when the ratio cannot be read. */

@@ -4,7 +4,7 @@
  * kept below 1 so it never reads as anomalous downstream.
  */
 import type { AnomalyKind, Severity } from '../../../src/codec/records.generated.js';
-import { floorScore, passesGates, type BatchValues, type ExpertRule } from './expert-rules.js';
+import { floorScore, minimumChange, passesGates, type BatchValues, type ExpertRule } from './expert-rules.js';
 import { expectedBand, madToSigma, robustZ, type Baseline } from './robust-baseline.js';
 
 export interface Verdict {
@@ -38,7 +38,25 @@ function withExpertSpread(baseline: Baseline, rule: ExpertRule, threshold: numbe
 }
 
 /** The verdict on value, or undefined when there is neither a baseline nor a floor to judge by. */
-export function judge(value: number, baseline: Baseline | undefined, rule: ExpertRule, batch: BatchValues, options: JudgeOptions): Verdict | undefined {
+/**
+ * Trend model: the move from `points` points ago to now, when most steps went the same way and the
+ * move is at least the gates' minimum. Score = move / minimum.
+ */
+export function trendScore(value: number, recent: readonly number[], rule: ExpertRule, median: number, batch: BatchValues): { score: number; kind: 'DIP' | 'SPIKE'; from: number } | undefined {
+  if (!rule.trend || recent.length < rule.trend.points) return undefined;
+  const points = [...recent.slice(-rule.trend.points), value];
+  const from = points[0]!;
+  const kind = value < from ? 'DIP' : 'SPIKE';
+  if (rule.directions && !rule.directions.includes(kind)) return undefined;
+  let steady = 0;
+  for (let i = 1; i < points.length; i++) if (kind === 'DIP' ? points[i]! < points[i - 1]! : points[i]! > points[i - 1]!) steady++;
+  if (steady / (points.length - 1) < rule.trend.minSteadyShare) return undefined;
+  const minimum = minimumChange(rule, median, batch);
+  if (!(minimum > 0)) return undefined;
+  return { score: Math.abs(value - from) / minimum, kind, from };
+}
+
+export function judge(value: number, baseline: Baseline | undefined, rule: ExpertRule, batch: BatchValues, options: JudgeOptions, recent: readonly number[] = []): Verdict | undefined {
   const floor = rule.floor ? floorScore(rule.floor, value, batch) : undefined;
   if (!baseline && !floor) return undefined;
 
@@ -64,6 +82,18 @@ export function judge(value: number, baseline: Baseline | undefined, rule: Exper
       expectedLow: band.low,
       expectedHigh: band.high,
       models: [...(zVotes ? ['robust-zscore'] : []), `expert:${rule.floor.name}`],
+    };
+  }
+  const trend = baseline ? trendScore(value, recent, rule, baseline.median, batch) : undefined;
+  if (!zVotes && trend && trend.score >= 1) {
+    return {
+      anomalous: true,
+      kind: 'TREND',
+      severity: rule.severity ?? (trend.score >= options.criticalScore ? 'CRITICAL' : 'WARNING'),
+      score: trend.score,
+      expectedLow: Math.min(band.low, trend.from),
+      expectedHigh: Math.max(band.high, trend.from),
+      models: ['trend', ...expertModel],
     };
   }
   if (zVotes) {

@@ -13,7 +13,7 @@ export interface DiagnosisTrigger {
 }
 
 export const defaultDiagnosisTriggers: readonly DiagnosisTrigger[] = [
-  { scenario: 'MEMORY', metric: 'node_memory_MemAvailable_bytes', kinds: ['DIP', 'THRESHOLD'] },
+  { scenario: 'MEMORY', metric: 'node_memory_MemAvailable_bytes', kinds: ['DIP', 'TREND', 'THRESHOLD'] },
   { scenario: 'MEMORY', metric: /^node_memory_/, kinds: ['THRESHOLD'] },
 ];
 
