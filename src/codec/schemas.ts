@@ -21,10 +21,6 @@ export type Topic = keyof typeof topicSchemas;
 export const topics = Object.keys(topicSchemas) as Topic[];
 export const deadLetterSchemaFile = 'dead-letter.avsc';
 
-export function deadLetterTopic(topic: string): string {
-  return `${topic}.dlq`;
-}
-
 export function readSchema(file: string, dir = schemasDir): Record<string, unknown> {
   return JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>;
 }
