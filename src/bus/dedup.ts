@@ -12,13 +12,6 @@ export class RecentIds {
     this.order = new Array<string>(capacity);
   }
 
-  /** True when `id` was seen among the last `capacity` ids; otherwise remembers it and returns false. */
-  seen(id: string): boolean {
-    if (this.ids.has(id)) return true;
-    this.add(id);
-    return false;
-  }
-
   /** True when `id` is among the last `capacity` ids remembered. */
   has(id: string): boolean {
     return this.ids.has(id);
