@@ -3,6 +3,7 @@
  * `close()` stops consuming, finishes in-flight records and commits. `vigil start`, `vigil run` and
  * the tests build services the same way, so a test can run two detectors side by side.
  */
+import type { Registry } from 'prom-client';
 import type { z } from 'zod';
 import type { Logger } from './logger.js';
 import type { RecordIo } from './record-io.js';
@@ -14,6 +15,8 @@ export interface ServiceDeps {
   clock: () => number;
   /** Where human-readable lines go (stdout by default). */
   print: (line: string) => void;
+  /** The process's /metrics registry, for a service's own metrics (names start with vigil_<service>_). */
+  registry: Registry;
 }
 
 export interface ServiceHandle {

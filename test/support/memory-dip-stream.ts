@@ -2,7 +2,9 @@
  * A metrics.raw stream for one node with memory dips at chosen points: the meminfo and process
  * samples are taken from a real scrape of this machine's /proc; only MemAvailable is scripted.
  */
-import { createProcScraper } from '../../services/collector/proc-scraper.js';
+import { createCollector } from '../../services/collector/collector.js';
+import { createHostFiles } from '../../services/collector/host-files.js';
+import { defaultSources } from '../../services/collector/sources/default-sources.js';
 import { deterministicId } from '../../src/codec/ids.js';
 import type { MetricBatch, Sample } from '../../src/codec/records.generated.js';
 
@@ -19,7 +21,7 @@ export interface DipStreamOptions {
 }
 
 export async function memoryDipStream(options: DipStreamOptions): Promise<MetricBatch[]> {
-  const scrape = await createProcScraper({ procRoot: '/proc', topProcesses: 10 }).scrape(Date.now());
+  const { batches: scrape } = await createCollector(createHostFiles({ procRoot: '/proc', sysRoot: '/sys' }), defaultSources({ topProcesses: 10 })).collect(Date.now());
   const meminfo = scrape.find((result) => result.source === 'proc.meminfo')!.samples;
   const processes = scrape.find((result) => result.source === 'proc.processes')!.samples;
   const baseline = meminfo.find((sample) => sample.name === 'node_memory_MemAvailable_bytes')!.value;

@@ -1,6 +1,6 @@
 import type { Sample } from '../../../src/codec/records.generated.js';
-import { VigilError } from '../../../src/errors.js';
-import { numberField, sample } from './samples.js';
+import { numberOrReport, type Problems } from './problems.js';
+import { sample } from './samples.js';
 
 /** The resources with a file under /proc/pressure/. */
 export const pressureResources = ['cpu', 'memory', 'io', 'irq'] as const;
@@ -18,22 +18,23 @@ const windows = ['avg10', 'avg60', 'avg300'] as const;
  * System-wide `full` for cpu is undefined (the kernel prints zeros since 5.13) and node_exporter
  * drops it; so do we.
  */
-export function parsePressure(resource: PressureResource, text: string): Sample[] {
+export function parsePressure(resource: PressureResource, text: string, problems: Problems): Sample[] {
   const samples: Sample[] = [];
   for (const line of text.split('\n')) {
     const [kind, ...pairs] = line.trim().split(/\s+/);
     if (!kind) continue;
     if (kind !== 'some' && kind !== 'full') {
-      throw new VigilError('VIGIL_SOURCE', `pressure/${resource}: unexpected line ${JSON.stringify(line)}`);
+      problems.report(`pressure/${resource}: unexpected line ${JSON.stringify(line.slice(0, 80))}`);
+      continue;
     }
     if (kind === 'full' && resource === 'cpu') continue;
     const values = new Map(pairs.map((pair) => pair.split('=') as [string, string | undefined]));
     const prefix = `node_pressure_${resource}_${kind === 'some' ? 'waiting' : 'stalled'}`;
-    const totalMicroseconds = numberField(values.get('total'), `pressure/${resource} ${kind} total`);
-    samples.push(sample(`${prefix}_seconds_total`, totalMicroseconds / 1000 / 1000));
+    const totalMicroseconds = numberOrReport(values.get('total'), `pressure/${resource} ${kind} total`, problems);
+    if (totalMicroseconds !== undefined) samples.push(sample(`${prefix}_seconds_total`, totalMicroseconds / 1000 / 1000));
     for (const window of windows) {
-      const percent = numberField(values.get(window), `pressure/${resource} ${kind} ${window}`);
-      samples.push(sample(`${prefix}_${window}_ratio`, percent / 100));
+      const percent = numberOrReport(values.get(window), `pressure/${resource} ${kind} ${window}`, problems);
+      if (percent !== undefined) samples.push(sample(`${prefix}_${window}_ratio`, percent / 100));
     }
   }
   return samples;

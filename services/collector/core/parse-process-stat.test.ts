@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { problemList } from './problems.js';
 import { readFixture } from '../testing/fixtures.js';
 import { parseProcessStat, type ProcessStat } from './parse-process-stat.js';
 
@@ -19,18 +20,20 @@ describe('parseProcessStat', () => {
     ['systemd', ['node_exporter', 'proc', '1', 'stat'],
       { pid: 1, comm: 'systemd', state: 'S', parentPid: 0, userTicks: 36, systemTicks: 98, threads: 1, startTicks: 29, residentPages: 2507 }],
   ])('%s', (_name, path, expected) => {
-    expect(parseProcessStat(readFixture(...path))).toEqual(expected);
+    expect(parseProcessStat(readFixture(...path), problemList())).toEqual(expected);
   });
 
   it('takes comm up to the last parenthesis even when it contains ") R 1 2"', () => {
     const rest = 'S 1 1 1 0 -1 0 0 0 0 0 7 3 0 0 20 0 2 0 99 1000 42';
-    expect(parseProcessStat(`4242 (x) R 1 2) ${rest}\n`)).toMatchObject({ pid: 4242, comm: 'x) R 1 2', state: 'S', userTicks: 7, systemTicks: 3, residentPages: 42 });
+    expect(parseProcessStat(`4242 (x) R 1 2) ${rest}\n`, problemList())).toMatchObject({ pid: 4242, comm: 'x) R 1 2', state: 'S', userTicks: 7, systemTicks: 3, residentPages: 42 });
   });
 
   it.each([['no comm', '42 bash S 1'], ['truncated', '42 (bash) S 1 2 3'], ['bad pid', 'x (bash) S 1 1 1 0 -1 0 0 0 0 0 7 3 0 0 20 0 2 0 99 1000 42']])(
-    'rejects %s as a source error',
+    'returns nothing for %s and reports it',
     (_name, text) => {
-      expect(() => parseProcessStat(text)).toThrow(expect.objectContaining({ code: 'VIGIL_SOURCE' }));
+      const problems = problemList();
+      expect(parseProcessStat(text, problems)).toBeUndefined();
+      expect(problems.list).toHaveLength(1);
     },
   );
 });

@@ -1,5 +1,4 @@
-import { VigilError } from '../../../src/errors.js';
-import { numberField } from './samples.js';
+import { numberOrReport, type Problems } from './problems.js';
 
 /** The fields of /proc/<pid>/stat the collector uses, in the kernel's units (ticks, pages). */
 export interface ProcessStat {
@@ -21,28 +20,24 @@ export interface ProcessStat {
  * Parses /proc/<pid>/stat. comm is enclosed in the first '(' and the LAST ')' of the line: a
  * process may name itself `a b ) ( c`, so splitting on spaces or on the first ')' is wrong.
  */
-export function parseProcessStat(text: string): ProcessStat {
+export function parseProcessStat(text: string, problems: Problems): ProcessStat | undefined {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) {
-    throw new VigilError('VIGIL_SOURCE', `process stat: no (comm) in ${JSON.stringify(text.slice(0, 80))}`);
+    problems.report(`process stat: no (comm) in ${JSON.stringify(text.slice(0, 80))}`);
+    return undefined;
   }
-  const pid = numberField(text.slice(0, open).trim(), 'process stat pid');
+  const pid = numberOrReport(text.slice(0, open).trim(), 'process stat pid', problems);
+  if (pid === undefined) return undefined;
   // Fields after comm, 0-based: 0 state, 1 ppid, 11 utime, 12 stime, 17 num_threads, 19 starttime, 21 rss (proc(5)).
   const fields = text.slice(close + 1).trim().split(/\s+/);
   if (fields.length < 22) {
-    throw new VigilError('VIGIL_SOURCE', `process stat of pid ${pid}: expected at least 24 fields, got ${fields.length + 2}`);
+    problems.report(`process stat of pid ${pid}: expected at least 24 fields, got ${fields.length + 2}`);
+    return undefined;
   }
-  const field = (index: number, what: string): number => numberField(fields[index], `process stat of pid ${pid} ${what}`);
-  return {
-    pid,
-    comm: text.slice(open + 1, close),
-    state: fields[0] ?? '',
-    parentPid: field(1, 'ppid'),
-    userTicks: field(11, 'utime'),
-    systemTicks: field(12, 'stime'),
-    threads: field(17, 'num_threads'),
-    startTicks: field(19, 'starttime'),
-    residentPages: field(21, 'rss'),
-  };
+  const numbers = [1, 11, 12, 17, 19, 21].map((index) => numberOrReport(fields[index], `process stat of pid ${pid} field ${index + 3}`, problems));
+  const [parentPid, userTicks, systemTicks, threads, startTicks, residentPages] = numbers;
+  if (parentPid === undefined || userTicks === undefined || systemTicks === undefined || threads === undefined
+    || startTicks === undefined || residentPages === undefined) return undefined;
+  return { pid, comm: text.slice(open + 1, close), state: fields[0] ?? '', parentPid, userTicks, systemTicks, threads, startTicks, residentPages };
 }

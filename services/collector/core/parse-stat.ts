@@ -1,5 +1,6 @@
 import type { Sample } from '../../../src/codec/records.generated.js';
-import { numberField, sample } from './samples.js';
+import { numberOrReport, type Problems } from './problems.js';
+import { sample } from './samples.js';
 
 /** Linux exposes /proc times in USER_HZ ticks, 100 per second on every mainstream architecture. */
 export const defaultClockTicksPerSecond = 100;
@@ -14,7 +15,7 @@ const guestModes = ['user', 'nice'] as const;
  * node_boot_time_seconds, node_forks_total, node_procs_running, node_procs_blocked.
  * Guest time is reported as the kernel does: it is also included in user / nice.
  */
-export function parseStat(text: string, clockTicksPerSecond: number = defaultClockTicksPerSecond): Sample[] {
+export function parseStat(text: string, problems: Problems, clockTicksPerSecond: number = defaultClockTicksPerSecond): Sample[] {
   const samples: Sample[] = [];
   for (const line of text.split('\n')) {
     const [key, ...fields] = line.trim().split(/\s+/);
@@ -22,20 +23,19 @@ export function parseStat(text: string, clockTicksPerSecond: number = defaultClo
     if (/^cpu\d+$/.test(key)) {
       const cpu = key.slice(3);
       cpuModes.forEach((mode, index) => {
-        if (index < fields.length) {
-          samples.push(sample('node_cpu_seconds_total', numberField(fields[index], `stat ${key} ${mode}`) / clockTicksPerSecond, { cpu, mode }));
-        }
+        const ticks = index < fields.length ? numberOrReport(fields[index], `stat ${key} ${mode}`, problems) : undefined;
+        if (ticks !== undefined) samples.push(sample('node_cpu_seconds_total', ticks / clockTicksPerSecond, { cpu, mode }));
       });
       guestModes.forEach((mode, index) => {
         const field = cpuModes.length + index;
-        if (field < fields.length) {
-          samples.push(sample('node_cpu_guest_seconds_total', numberField(fields[field], `stat ${key} guest ${mode}`) / clockTicksPerSecond, { cpu, mode }));
-        }
+        const ticks = field < fields.length ? numberOrReport(fields[field], `stat ${key} guest ${mode}`, problems) : undefined;
+        if (ticks !== undefined) samples.push(sample('node_cpu_guest_seconds_total', ticks / clockTicksPerSecond, { cpu, mode }));
       });
       continue;
     }
     const name = singleValueFamilies[key];
-    if (name) samples.push(sample(name, numberField(fields[0], `stat ${key}`)));
+    const value = name ? numberOrReport(fields[0], `stat ${key}`, problems) : undefined;
+    if (name && value !== undefined) samples.push(sample(name, value));
   }
   return samples;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { problemList } from './problems.js';
 import { nodeExporterOracle, oracleFamilies, readFixture, seriesOf } from '../testing/fixtures.js';
 import { parseVmstat } from './parse-vmstat.js';
 
@@ -6,7 +7,7 @@ describe('parseVmstat', () => {
   const text = readFixture('node_exporter', 'proc', 'vmstat');
 
   it("contains node_exporter's output for the same /proc/vmstat (it exports a subset)", () => {
-    const series = seriesOf(parseVmstat(text));
+    const series = seriesOf(parseVmstat(text, problemList()));
     const expected = nodeExporterOracle(oracleFamilies.vmstat);
     expect(expected.get('node_vmstat_oom_kill')).toBe(0);
     expect(expected.size).toBe(7);
@@ -15,7 +16,7 @@ describe('parseVmstat', () => {
 
   it('emits every field of the file', () => {
     const fields = text.trim().split('\n').map((line) => line.split(' ')[0]);
-    expect(parseVmstat(text).map((s) => s.name)).toEqual(fields.map((field) => `node_vmstat_${field}`));
-    expect(seriesOf(parseVmstat(text)).get('node_vmstat_pgmajfault')).toBe(507162);
+    expect(parseVmstat(text, problemList()).map((s) => s.name)).toEqual(fields.map((field) => `node_vmstat_${field}`));
+    expect(seriesOf(parseVmstat(text, problemList())).get('node_vmstat_pgmajfault')).toBe(507162);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { problemList } from './problems.js';
 import { readFixture } from '../testing/fixtures.js';
 import { parseProcessStat } from './parse-process-stat.js';
 import { processReading, processSamples, topProcesses, type ProcessReading } from './top-processes.js';
@@ -6,7 +7,7 @@ import { processReading, processSamples, topProcesses, type ProcessReading } fro
 const units = { pageSizeBytes: 4096, clockTicksPerSecond: 100 };
 const fixtureStats = [['procfs', '26231'], ['procfs', '584'], ['procfs', '26232'], ['procfs', '27079'], ['node_exporter', '1'], ['node_exporter', '11']] as const;
 /** Six real process entries: vim, '(a b ) ( c d) ', ata_sff, pthread_load, systemd, rcu_preempt. */
-const readings: ProcessReading[] = fixtureStats.map(([tree, pid]) => processReading(parseProcessStat(readFixture(tree, 'proc', pid, 'stat')), units));
+const readings: ProcessReading[] = fixtureStats.map(([tree, pid]) => processReading(parseProcessStat(readFixture(tree, 'proc', pid, 'stat'), problemList())!, units));
 const none = new Map<number, ProcessReading>();
 const pidsOf = (processes: readonly { pid: number }[]): number[] => processes.map((p) => p.pid);
 const later = (reading: ProcessReading, extraCpuSeconds: number): ProcessReading => ({ ...reading, cpuSeconds: reading.cpuSeconds + extraCpuSeconds });
@@ -14,7 +15,7 @@ const later = (reading: ProcessReading, extraCpuSeconds: number): ProcessReading
 describe('processReading', () => {
   it('converts ticks to seconds and pages to bytes', () => {
     expect(readings[0]).toEqual({ pid: 26231, comm: 'vim', state: 'R', startTicks: 82375, cpuSeconds: 17.21, residentBytes: 1981 * 4096 });
-    expect(processReading(parseProcessStat(readFixture('procfs', 'proc', '26231', 'stat')), { pageSizeBytes: 65536, clockTicksPerSecond: 1000 }))
+    expect(processReading(parseProcessStat(readFixture('procfs', 'proc', '26231', 'stat'), problemList())!, { pageSizeBytes: 65536, clockTicksPerSecond: 1000 }))
       .toMatchObject({ cpuSeconds: 1.721, residentBytes: 1981 * 65536 });
   });
 });

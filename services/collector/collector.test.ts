@@ -4,7 +4,25 @@ import { tmpdir, totalmem, uptime, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Sample } from '../../src/codec/records.generated.js';
-import { createProcScraper, type ScrapeResult } from './proc-scraper.js';
+import { createCollector, type SourceProblem } from './collector.js';
+import { createHostFiles } from './host-files.js';
+import type { SourceBatch } from './source.js';
+import { defaultSources } from './sources/default-sources.js';
+
+type ScrapeResult = SourceBatch;
+/** The default sources over a proc tree; scrape() returns the batches, problems() the last cycle's problems. */
+function createProcScraper(options: { procRoot: string; topProcesses: number; pageSizeBytes?: number }) {
+  const collector = createCollector(createHostFiles({ procRoot: options.procRoot, sysRoot: join(options.procRoot, 'no-sys') }), defaultSources(options));
+  let problems: SourceProblem[] = [];
+  return {
+    async scrape(nowMs: number): Promise<ScrapeResult[]> {
+      const result = await collector.collect(nowMs);
+      problems = result.problems;
+      return result.batches;
+    },
+    problems: () => problems,
+  };
+}
 import { fixturePath, nodeExporterOracle, oracleFamilies, seriesOf } from './testing/fixtures.js';
 
 const nodeExporterProc = fixturePath('node_exporter', 'proc');
@@ -28,7 +46,7 @@ afterEach(async () => {
   await Promise.all(temporaryDirectories.splice(0).map((directory) => rm(directory, { recursive: true, force: true })));
 });
 
-describe('createProcScraper on the node_exporter fixture tree', () => {
+describe('the default sources on the node_exporter fixture tree', () => {
   it("returns one result per source, each equal to node_exporter's output for the tree", async () => {
     const results = await createProcScraper({ procRoot: nodeExporterProc, topProcesses: 15, pageSizeBytes: 4096 }).scrape(1_000);
     expect(results.map((r) => r.source)).toEqual(['proc.stat', 'proc.loadavg', 'proc.meminfo', 'proc.vmstat', 'proc.pressure', 'proc.processes']);
@@ -53,7 +71,7 @@ describe('createProcScraper on the node_exporter fixture tree', () => {
   });
 });
 
-describe('createProcScraper on the procfs fixture tree', () => {
+describe('the default sources on the procfs fixture tree', () => {
   it('reads every process with a stat, names with spaces and parentheses included, and skips pid dirs without one', async () => {
     const root = await mkdtemp(join(tmpdir(), 'vigil-procfs-'));
     temporaryDirectories.push(root);
@@ -72,7 +90,7 @@ describe('createProcScraper on the procfs fixture tree', () => {
   });
 });
 
-describe('createProcScraper on edge cases', () => {
+describe('the default sources on edge cases', () => {
   it('computes usage from the tick delta and forgets a pid that vanished', async () => {
     const root = await copyOfNodeExporterProc();
     const systemdStat = readFileSync(join(root, '1', 'stat'), 'utf8');
@@ -106,19 +124,30 @@ describe('createProcScraper on edge cases', () => {
   });
 
   it.each([
-    ['a process stat that cannot be read', async (root: string) => { await mkdir(join(root, '4243', 'stat'), { recursive: true }); }, /proc\.processes: cannot read .*4243\/stat/],
-    ['a process stat that is malformed', async (root: string) => { await mkdir(join(root, '4244')); await writeFile(join(root, '4244', 'stat'), '4244 no comm\n'); }, /proc\.processes: .*4244\/stat/],
-    ['a missing /proc/vmstat', async (root: string) => { await rm(join(root, 'vmstat')); }, /proc\.vmstat: cannot read .*vmstat/],
-    ['a malformed /proc/loadavg', async (root: string) => { await writeFile(join(root, 'loadavg'), 'busy\n'); }, /proc\.loadavg: /],
-  ])('fails with VIGIL_SOURCE on %s', async (_name, damage, message) => {
+    ['a process stat that cannot be read', async (root: string) => { await mkdir(join(root, '4243', 'stat'), { recursive: true }); }, 'proc.processes', /cannot read .*4243\/stat: EISDIR/],
+    ['a process stat that is malformed', async (root: string) => { await mkdir(join(root, '4244')); await writeFile(join(root, '4244', 'stat'), '4244 no comm\n'); }, 'proc.processes', /no \(comm\)/],
+    ['a malformed /proc/loadavg', async (root: string) => { await writeFile(join(root, 'loadavg'), 'busy 0.37 0.39 1/719 19737\n'); }, 'proc.loadavg', /loadavg node_load1: expected a number, got "busy"/],
+    ['a meminfo line with garbage', async (root: string) => { await writeFile(join(root, 'meminfo'), 'MemTotal: 3742148 kB\nMemFree: lots kB\n'); }, 'proc.meminfo', /meminfo MemFree/],
+  ])('skips and reports %s, and still publishes everything else', async (_name, damage, source, message) => {
     const root = await copyOfNodeExporterProc();
     await damage(root);
-    const scrape = createProcScraper({ procRoot: root, topProcesses: 15, pageSizeBytes: 4096 }).scrape(0);
-    await expect(scrape).rejects.toMatchObject({ name: 'VigilError', code: 'VIGIL_SOURCE', message: expect.stringMatching(message) });
+    const scraper = createProcScraper({ procRoot: root, topProcesses: 15, pageSizeBytes: 4096 });
+    const results = await scraper.scrape(0);
+    expect(scraper.problems()).toEqual([{ source, problem: expect.stringMatching(message) }]);
+    expect(samplesOf(results, 'proc.processes').filter((s) => s.name === 'process_rss_bytes')).toHaveLength(3);
+    expect(valueOf(samplesOf(results, 'proc.stat'), 'node_procs_running')).toBeGreaterThan(0);
+  });
+
+  it('treats a missing /proc/vmstat as an absent source, not a problem', async () => {
+    const root = await copyOfNodeExporterProc();
+    await rm(join(root, 'vmstat'));
+    const scraper = createProcScraper({ procRoot: root, topProcesses: 15, pageSizeBytes: 4096 });
+    expect((await scraper.scrape(0)).map((r) => r.source)).not.toContain('proc.vmstat');
+    expect(scraper.problems()).toEqual([]);
   });
 });
 
-describe("createProcScraper on this machine's /proc", () => {
+describe("the default sources on this machine's /proc", () => {
   it('reports what a user would check: total memory, boot time, its own process with its RSS and CPU usage', async () => {
     const scraper = createProcScraper({ procRoot: '/proc', topProcesses: 15 });
     const ballastBytes = 256 * 1024 * 1024;

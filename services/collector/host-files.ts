@@ -1,0 +1,76 @@
+import { readdir, readFile, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Problems } from './core/problems.js';
+
+/**
+ * The host's files as the collector sees them, by host path: `proc/meminfo`,
+ * `sys/fs/cgroup/memory/memory.stat`. Paths under `proc/` resolve against procRoot and paths
+ * under `sys/` against sysRoot, so a container reads the host through /host/proc, and a capture
+ * (`vigil capture`) or a fixture tree is read exactly like a live machine.
+ *
+ * Reads never throw. A file that is absent (ENOENT), belongs to a process that exited (ESRCH),
+ * or is not supported by this kernel (EOPNOTSUPP, ENODEV, EINVAL) returns undefined silently — absence is
+ * information, not an error. Anything else (EACCES, EIO, …) returns undefined and is reported to
+ * the caller's Problems with the path.
+ */
+export interface HostFiles {
+  readText(hostPath: string, problems: Problems): Promise<string | undefined>;
+  /** Directory entries (names only), or undefined as for readText. */
+  list(hostPath: string, problems: Problems): Promise<string[] | undefined>;
+  /** Target of a symbolic link (e.g. proc/<pid>/exe), or undefined as for readText. */
+  readLink(hostPath: string, problems: Problems): Promise<string | undefined>;
+  /** Where a host path lives on this machine's filesystem. */
+  resolve(hostPath: string): string;
+}
+
+export interface HostRoots {
+  /** Root of the proc filesystem: /proc, /host/proc, or <capture>/proc. */
+  procRoot: string;
+  /** Root of sysfs: /sys, /host/sys, or <capture>/sys. */
+  sysRoot: string;
+}
+
+/** Called with every file read successfully, so `vigil capture` can keep verbatim copies. */
+export type ReadObserver = (hostPath: string, content: string) => void;
+
+const silentCodes = new Set(['ENOENT', 'ESRCH', 'EOPNOTSUPP', 'ENOTSUP', 'ENODEV', 'EINVAL', 'ENOTDIR']);
+
+export function createHostFiles(roots: HostRoots, observe?: ReadObserver): HostFiles {
+  const resolve = (hostPath: string): string => {
+    const [top, ...rest] = hostPath.split('/');
+    if (top === 'proc') return join(roots.procRoot, ...rest);
+    if (top === 'sys') return join(roots.sysRoot, ...rest);
+    throw new Error(`host path must start with proc/ or sys/: ${hostPath}`);
+  };
+  const failed = (hostPath: string, error: unknown, problems: Problems): undefined => {
+    const code = String((error as { code?: unknown } | null)?.code ?? '');
+    if (!silentCodes.has(code)) problems.report(`cannot read ${resolve(hostPath)}: ${code || (error instanceof Error ? error.message : String(error))}`);
+    return undefined;
+  };
+  return {
+    resolve,
+    async readText(hostPath, problems) {
+      try {
+        const text = await readFile(resolve(hostPath), 'utf8');
+        observe?.(hostPath, text);
+        return text;
+      } catch (error) {
+        return failed(hostPath, error, problems);
+      }
+    },
+    async list(hostPath, problems) {
+      try {
+        return await readdir(resolve(hostPath));
+      } catch (error) {
+        return failed(hostPath, error, problems);
+      }
+    },
+    async readLink(hostPath, problems) {
+      try {
+        return await readlink(resolve(hostPath));
+      } catch (error) {
+        return failed(hostPath, error, problems);
+      }
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import { parseLoadavg } from '../core/parse-loadavg.js';
+import { parseMeminfo } from '../core/parse-meminfo.js';
+import { defaultClockTicksPerSecond, parseStat } from '../core/parse-stat.js';
+import { parseVmstat } from '../core/parse-vmstat.js';
+import type { Source } from '../source.js';
+import { pressureSource } from './pressure.js';
+import { processSource } from './processes.js';
+import { singleFileSource } from './single-file.js';
+
+export interface DefaultSourceOptions {
+  /** How many processes by each resource go into proc.processes. */
+  topProcesses: number;
+  pageSizeBytes?: number;
+  clockTicksPerSecond?: number;
+}
+
+/** Every source the collector reads from the host's /proc and /sys, in publishing order. */
+export function defaultSources(options: DefaultSourceOptions): Source[] {
+  const clockTicksPerSecond = options.clockTicksPerSecond ?? defaultClockTicksPerSecond;
+  return [
+    singleFileSource('proc.stat', 'proc/stat', (text, problems) => parseStat(text, problems, clockTicksPerSecond)),
+    singleFileSource('proc.loadavg', 'proc/loadavg', parseLoadavg),
+    singleFileSource('proc.meminfo', 'proc/meminfo', parseMeminfo),
+    singleFileSource('proc.vmstat', 'proc/vmstat', parseVmstat),
+    pressureSource,
+    processSource(options),
+  ];
+}
