@@ -2,10 +2,17 @@ import { parseLoadavg } from '../core/parse-loadavg.js';
 import { parseMeminfo } from '../core/parse-meminfo.js';
 import { defaultClockTicksPerSecond, parseStat } from '../core/parse-stat.js';
 import { parseVmstat } from '../core/parse-vmstat.js';
+import { parseDiskstats } from '../core/parse-diskstats.js';
+import { parseNetdev } from '../core/parse-netdev.js';
+import { parseSchedstat } from '../core/parse-schedstat.js';
 import type { Source } from '../source.js';
 import { pressureSource } from './pressure.js';
 import { processSource } from './processes.js';
 import { singleFileSource } from './single-file.js';
+import { filesSource } from './files.js';
+import { netstatSource } from './netstat.js';
+import { sockstatSource } from './sockstat.js';
+import { sysctlSource } from './sysctl.js';
 
 export interface DefaultSourceOptions {
   /** How many processes by each resource go into proc.processes. */
@@ -22,6 +29,13 @@ export function defaultSources(options: DefaultSourceOptions): Source[] {
     singleFileSource('proc.loadavg', 'proc/loadavg', parseLoadavg),
     singleFileSource('proc.meminfo', 'proc/meminfo', parseMeminfo),
     singleFileSource('proc.vmstat', 'proc/vmstat', parseVmstat),
+    singleFileSource('proc.diskstats', 'proc/diskstats', parseDiskstats),
+    singleFileSource('proc.netdev', 'proc/net/dev', parseNetdev),
+    netstatSource,
+    sockstatSource({ pageSizeBytes: options.pageSizeBytes }),
+    singleFileSource('proc.schedstat', 'proc/schedstat', parseSchedstat),
+    filesSource,
+    sysctlSource(),
     pressureSource,
     processSource(options),
   ];
