@@ -1,7 +1,7 @@
 import avsc from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { decodeMetricBatchBody, metricBatchCanonicalForm } from './metric-batch-decoder.js';
-import { encodeMetricBatchInBlocks, randomMetricBatch, realisticMetricBatch, seededRandom } from './metric-batch.fixtures.js';
+import { encodeMetricBatchInBlocks, randomMetricBatch, realisticMetricBatch, seededRandom, successiveScrapes } from './metric-batch.fixtures.js';
 import { codecFor } from './codecs.js';
 import { canonicalForm } from './single-object.js';
 import { readSchema } from './schemas.js';
@@ -71,6 +71,41 @@ describe('decodeMetricBatchBody', () => {
     expect(decoded.samples[0]!.labels).toBe(decoded.samples[1]!.labels);
     expect(Object.isFrozen(decoded.samples[0]!.labels)).toBe(true);
     expect(Object.isFrozen(decoded.samples[2]!.labels)).toBe(true);
+  });
+
+  it('decodes successive scrapes of one source exactly like avsc while series come, go and move', () => {
+    const random = seededRandom(99);
+    let previous = realisticMetricBatch(0);
+    for (let scrape = 0; scrape < 300; scrape++) {
+      // Each scrape edits the previous one: values move, a sample is dropped, inserted, relabelled or renamed.
+      const samples = previous.samples.map((sample) => ({ ...sample, value: sample.value + random() }));
+      const at = Math.floor(random() * samples.length);
+      const edit = Math.floor(random() * 5);
+      if (edit === 0) samples.splice(at, 1);
+      if (edit === 1) samples.splice(at, 0, { name: 'process_rss_bytes', labels: { pid: String(scrape), comm: 'new' }, value: scrape });
+      if (edit === 2 && samples[at]) samples[at] = { ...samples[at]!, labels: { ...samples[at]!.labels, state: 'D' } };
+      if (edit === 3 && samples[at]) samples[at] = { ...samples[at]!, name: `${samples[at]!.name}x` };
+      const batch = { ...previous, id: `scrape-${scrape}`, timestampMs: previous.timestampMs + 5_000, samples };
+      expectSameAsAvsc(scrape % 7 === 3 ? encodeMetricBatchInBlocks(batch, 1 + (scrape % 3)) : avscType.toBuffer(batch));
+      if (scrape % 11 === 5) {
+        // A record cut short in between must not leave anything behind for the next one.
+        const body = avscType.toBuffer(batch);
+        expect(() => decodeMetricBatchBody(body.subarray(0, Math.floor(body.length * random())))).toThrow(/truncated|invalid/);
+      }
+      previous = batch;
+    }
+    for (const batch of successiveScrapes(4, 20)) expectSameAsAvsc(avscType.toBuffer(batch));
+  });
+
+  it('gives the same answer when the caller reuses its buffer for the next record', () => {
+    const first = avscType.toBuffer(realisticMetricBatch(8));
+    const second = avscType.toBuffer({ ...realisticMetricBatch(8), samples: realisticMetricBatch(9).samples });
+    const shared = Buffer.alloc(Math.max(first.length, second.length));
+    first.copy(shared);
+    decodeMetricBatchBody(shared.subarray(0, first.length));
+    shared.fill(0);
+    second.copy(shared);
+    expectSameAsAvsc(shared.subarray(0, second.length));
   });
 
   it('rejects every truncation and trailing data, saying what is wrong', () => {

@@ -5,6 +5,13 @@
  * bounded intern table, and each label map is cached by its encoded byte span, so a series seen
  * before costs one hash and one byte compare instead of a fresh object and fresh strings.
  *
+ * On top of that, each (cluster, node, source) remembers the bytes of its previous batch: a
+ * collector sends the same series in the same order scrape after scrape, so the name and labels of
+ * sample i usually repeat byte for byte. Avro's encoding is self-delimiting, so when the next bytes
+ * equal the previous batch's name + labels span of sample i, they decode to the same name and labels:
+ * one compare replaces parsing, hashing and lookups. Other samples go through the caches above.
+ * Memory for these layouts is bounded (layoutBudgetBytes).
+ *
  * Contract differences from avsc's decoder, both invisible to readers of the MetricBatch interface:
  * - records are plain objects, not avsc record instances (no clone/toBuffer methods);
  * - every `labels` object is frozen and may be shared between samples and batches: copy it before
@@ -237,11 +244,87 @@ function readDouble(buf: Uint8Array): number {
   return doubleView[0]!;
 }
 
-function readSample(buf: Buffer): Sample {
-  const name = readString(buf);
-  const labels = readLabels(buf) as Record<string, string>;
-  const value = readDouble(buf);
-  return { name, labels, value };
+/**
+ * The previous batch of one (cluster, node, source): a copy of its samples' bytes, where each
+ * sample's name + labels span sits in that copy, and the decoded names and labels to reuse. Updated
+ * in place by the next batch of the same source, so the steady state allocates nothing here.
+ */
+interface Layout {
+  /** The samples' bytes of the last batch; capacity may exceed `length`. */
+  bytes: Buffer;
+  words: DataView;
+  length: number;
+  /** Samples of the last batch whose span can be compared. */
+  count: number;
+  spanStarts: Int32Array;
+  spanLengths: Int32Array;
+  names: string[];
+  labels: Readonly<Record<string, string>>[];
+}
+
+/** Bytes of sample layouts kept, all sources together (the least recently decoded source is forgotten first). */
+const layoutBudgetBytes = 32 * 1024 * 1024;
+const layouts = new Map<string, Layout>();
+let layoutBytes = 0;
+
+function layoutFor(key: string): Layout {
+  let layout = layouts.get(key);
+  if (layout === undefined) {
+    layout = {
+      bytes: Buffer.alloc(0), words: new DataView(new ArrayBuffer(0)), length: 0, count: 0,
+      spanStarts: new Int32Array(16), spanLengths: new Int32Array(16), names: [], labels: [],
+    };
+  } else {
+    layouts.delete(key); // re-inserted below: Map order is least recently decoded first
+  }
+  layouts.set(key, layout);
+  return layout;
+}
+
+/** Copies the batch's samples bytes into the layout (growing its buffer when needed) and keeps the budget. */
+function storeBytes(key: string, layout: Layout, buf: Buffer, start: number, stop: number): void {
+  const length = stop - start;
+  if (layout.bytes.length < length) {
+    layoutBytes -= layout.bytes.length;
+    layout.bytes = Buffer.allocUnsafeSlow(length + (length >> 2));
+    layout.words = new DataView(layout.bytes.buffer, layout.bytes.byteOffset, layout.bytes.length);
+    layoutBytes += layout.bytes.length;
+    for (const [oldest, old] of layouts) {
+      if (layoutBytes <= layoutBudgetBytes || oldest === key) break;
+      layouts.delete(oldest);
+      layoutBytes -= old.bytes.length;
+    }
+  }
+  buf.copy(layout.bytes, 0, start, stop);
+  layout.length = length;
+}
+
+function ensureSpanCapacity(layout: Layout, needed: number): void {
+  if (needed <= layout.spanStarts.length) return;
+  const capacity = Math.max(needed, layout.spanStarts.length * 2);
+  const starts = new Int32Array(capacity);
+  starts.set(layout.spanStarts);
+  layout.spanStarts = starts;
+  const lengths = new Int32Array(capacity);
+  lengths.set(layout.spanLengths);
+  layout.spanLengths = lengths;
+}
+
+/**
+ * The length of sample `index`'s name + labels span in `layout` when the bytes at pos repeat it
+ * exactly, else -1. Compares four bytes at a time.
+ */
+function repeatedSpan(layout: Layout, index: number, buf: Uint8Array): number {
+  const length = layout.spanLengths[index]!;
+  const stop = pos + length;
+  if (stop > end) return -1;
+  const theirs = layout.words;
+  let k = layout.spanStarts[index]!;
+  let i = pos;
+  for (; i + 4 <= stop; i += 4, k += 4) if (theirs.getInt32(k) !== words.getInt32(i)) return -1;
+  const bytes = layout.bytes;
+  for (; i < stop; i++, k++) if (bytes[k] !== buf[i]) return -1;
+  return length;
 }
 
 /**
@@ -259,14 +342,43 @@ export function decodeMetricBatchBody(buf: Buffer, offset = 0): MetricBatch {
   const timestampMs = readLong(buf);
   // avsc's bound for longs it can read without precision loss.
   if (!(timestampMs >= -9007199254740990 && timestampMs <= 9007199254740990)) throw new Error('potential precision loss in timestampMs');
+  const samplesStart = pos;
+  const layoutKey = `${cluster}\u0000${node}\u0000${source}`;
+  const layout = layoutFor(layoutKey);
+  // Spans [0, comparable) of the previous batch are intact; span i is overwritten right after sample i is read.
+  const comparable = layout.count;
+  layout.count = 0; // until this batch completes: a batch that fails half-way leaves spans out of step with bytes
   let samples: Sample[] | undefined;
   let i = 0;
   let count: number;
   while ((count = blockCount(buf)) !== 0) {
     if (count > end - pos) truncated('the samples array');
     samples ??= new Array<Sample>(count);
-    while (count--) samples[i++] = readSample(buf);
+    ensureSpanCapacity(layout, i + count);
+    while (count--) {
+      const start = pos;
+      let name: string;
+      let labels: Readonly<Record<string, string>>;
+      const repeated = i < comparable ? repeatedSpan(layout, i, buf) : -1;
+      if (repeated >= 0) {
+        pos += repeated;
+        name = layout.names[i]!;
+        labels = layout.labels[i]!;
+      } else {
+        name = readString(buf);
+        labels = readLabels(buf);
+        layout.names[i] = name;
+        layout.labels[i] = labels;
+      }
+      layout.spanStarts[i] = start - samplesStart;
+      layout.spanLengths[i] = pos - start;
+      samples[i++] = { name, labels: labels as Record<string, string>, value: readDouble(buf) };
+    }
   }
   if (pos < end) throw new Error('trailing data');
+  storeBytes(layoutKey, layout, buf, samplesStart, end);
+  layout.count = i;
+  layout.names.length = i;
+  layout.labels.length = i;
   return { id, cluster, node, source, timestampMs, samples: samples ?? [] };
 }

@@ -58,6 +58,35 @@ export function realisticMetricBatch(seed: number, sampleCount = 200): MetricBat
   };
 }
 
+/**
+ * Successive scrapes of `nodes` nodes, as a consumer of metrics.raw sees them (nodes interleaved):
+ * each node keeps its series from one scrape to the next while the values move, and one process in
+ * `churnEvery` is replaced (new pid) per scrape, as short-lived processes come and go.
+ */
+export function successiveScrapes(nodes: number, scrapesPerNode: number, churnEvery = 20): MetricBatch[] {
+  const batches: MetricBatch[] = [];
+  const firstScrape = Array.from({ length: nodes }, (_, node) => realisticMetricBatch(node));
+  for (let scrape = 0; scrape < scrapesPerNode; scrape++) {
+    for (let node = 0; node < nodes; node++) {
+      const random = seededRandom(scrape * nodes + node + 1);
+      const first = firstScrape[node]!;
+      const samples = first.samples.map((sample, index) => {
+        const pid = sample.labels.pid;
+        // Process (index / 3) is replaced on scrapes where it falls in this scrape's churn window.
+        const process = Math.floor(index / 3);
+        const churned = pid !== undefined && process % churnEvery === scrape % churnEvery && scrape > 0;
+        return {
+          name: sample.name,
+          labels: churned ? { ...sample.labels, pid: String(Number(pid) + 50_000 + scrape) } : sample.labels,
+          value: sample.value + Math.floor(random() * 1000),
+        };
+      });
+      batches.push({ ...first, id: `${first.id.slice(0, 24)}${scrape.toString(16).padStart(8, '0')}`, timestampMs: first.timestampMs + scrape * 5_000, samples });
+    }
+  }
+  return batches;
+}
+
 const alphabet = ['a', 'z', '_', '0', '9', '.', ' ', 'é', 'ß', '中', '文', '😀', '\u0000', '\u00ff', '{', '"'];
 
 function randomString(random: () => number, maxLength: number): string {
