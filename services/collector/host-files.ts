@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Problems } from './core/problems.js';
@@ -17,10 +18,22 @@ export interface HostFiles {
   readText(hostPath: string, problems: Problems): Promise<string | undefined>;
   /** Directory entries (names only), or undefined as for readText. */
   list(hostPath: string, problems: Problems): Promise<string[] | undefined>;
+  /**
+   * list without the thread pool, split into files and subdirectories (no stat per entry), or
+   * undefined as for readText: what a walker of cgroupfs needs to descend and to read only the files
+   * that exist. Blocks the event loop while it reads.
+   */
+  listSync(hostPath: string, problems: Problems): DirectoryListing | undefined;
   /** Target of a symbolic link (e.g. proc/<pid>/exe), or undefined as for readText. */
   readLink(hostPath: string, problems: Problems): Promise<string | undefined>;
   /** Where a host path lives on this machine's filesystem. */
   resolve(hostPath: string): string;
+}
+
+/** A directory's entries by kind (symbolic links and other special files count as files). */
+export interface DirectoryListing {
+  files: string[];
+  directories: string[];
 }
 
 export interface HostRoots {
@@ -54,6 +67,17 @@ export function createHostFiles(roots: HostRoots, observe?: ReadObserver): HostF
         const text = await readFile(resolve(hostPath), 'utf8');
         observe?.(hostPath, text);
         return text;
+      } catch (error) {
+        return failed(hostPath, error, problems);
+      }
+    },
+    listSync(hostPath, problems) {
+      try {
+        const listing: DirectoryListing = { files: [], directories: [] };
+        for (const entry of readdirSync(resolve(hostPath), { withFileTypes: true })) {
+          (entry.isDirectory() ? listing.directories : listing.files).push(entry.name);
+        }
+        return listing;
       } catch (error) {
         return failed(hostPath, error, problems);
       }

@@ -13,12 +13,18 @@ import { filesSource } from './files.js';
 import { netstatSource } from './netstat.js';
 import { sockstatSource } from './sockstat.js';
 import { sysctlSource } from './sysctl.js';
+import { cgroupSource } from './cgroups.js';
+import type { CgroupAttribution } from '../attribution.js';
 
 export interface DefaultSourceOptions {
   /** How many processes by each resource go into proc.processes. */
   topProcesses: number;
   pageSizeBytes?: number;
   clockTicksPerSecond?: number;
+  /** Published cgroups per cycle at most (default 1,000; the largest by memory when more qualify). */
+  maxCgroups?: number;
+  /** Pod and container labels of a cgroup path (services/collector/kubernetes/). */
+  cgroupAttribution?: CgroupAttribution;
 }
 
 /** Every source the collector reads from the host's /proc and /sys, in publishing order. */
@@ -37,6 +43,7 @@ export function defaultSources(options: DefaultSourceOptions): Source[] {
     filesSource,
     sysctlSource(),
     pressureSource,
+    cgroupSource({ maxCgroups: options.maxCgroups, attribute: options.cgroupAttribution }),
     processSource(options),
   ];
 }

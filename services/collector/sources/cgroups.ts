@@ -1,0 +1,265 @@
+import type { Sample } from '../../../src/codec/records.generated.js';
+import { noAttribution, type CgroupAttribution } from '../attribution.js';
+import { parseCfsQuota, parseCpuacctUsage, parseCpuMax, parseCpuStat, type CgroupCpu } from '../core/cgroup/cpu.js';
+import { parseBlkioServiceBytes, parseIoStat, type CgroupIo } from '../core/cgroup/io.js';
+import {
+  parseCount, parseMemoryEventsV2, parseMemoryLimitV1, parseMemoryMaxV2, parseMemoryStatV1, parseMemoryStatV2, parseOomControlV1,
+  type CgroupMemory,
+} from '../core/cgroup/memory.js';
+import { parsePidsEventsMax, parsePidsMax } from '../core/cgroup/pids.js';
+import { parseCgroupPressure, type CgroupPressure } from '../core/cgroup/pressure.js';
+import {
+  cpuSamples, ioSamples, memorySamples, pidsSamples, pressureResources, pressureSamples, type CgroupPids, type CgroupPressureResource,
+} from '../core/cgroup/samples.js';
+import { batchSourceName, defaultMaxCgroups, isPublishedCgroup, maxCgroupDepth, maxSamplesPerBatch, selectCgroups, shardCount, shardOf } from '../core/cgroup/select.js';
+import type { Problems } from '../core/problems.js';
+import type { HostFiles } from '../host-files.js';
+import type { Source, SourceBatch } from '../source.js';
+
+export interface CgroupSourceOptions {
+  /** At most this many cgroups are published per cycle; when more qualify, the largest by memory usage. */
+  maxCgroups?: number;
+  /** Pod and container labels for a cgroup path (services/collector/kubernetes/ provides the real one). */
+  attribute?: CgroupAttribution;
+}
+
+/** One mounted hierarchy under sys/fs/cgroup. */
+interface Hierarchy {
+  hostPath: string;
+  version: 1 | 2;
+  /** The v2 hierarchy of a hybrid host (sys/fs/cgroup/unified): read for its pressure files only. */
+  pressureOnly: boolean;
+}
+
+/** One cgroup's directory in one hierarchy, with the files it has. */
+interface CgroupDirectory {
+  hierarchy: Hierarchy;
+  hostPath: string;
+  files: string[];
+}
+
+interface Candidate {
+  path: string;
+  directories: CgroupDirectory[];
+  memoryUsageBytes?: number;
+}
+
+/** The families, in publishing order, with a bound on samples per cgroup that sizes their shards. */
+const families = [
+  { family: 'memory', samplesPerCgroup: 100 }, // v2 memory.stat has ~55 fields on 6.x kernels, plus 8
+  { family: 'cpu', samplesPerCgroup: 5 },
+  { family: 'io', samplesPerCgroup: 20 }, // 2 per device, 10 devices
+  { family: 'pids', samplesPerCgroup: 3 },
+  { family: 'pressure', samplesPerCgroup: 12 },
+] as const;
+type Family = (typeof families)[number]['family'];
+
+const v1Controllers = ['memory', 'cpu,cpuacct', 'cpu', 'cpuacct', 'pids', 'blkio'];
+
+/**
+ * The hierarchies to walk: v2 when sys/fs/cgroup has cgroup.controllers; else every v1 controller
+ * this source reads (memory, cpu and cpuacct or their co-mount cpu,cpuacct, pids, blkio), plus, on a
+ * hybrid host, the v2 hierarchy at sys/fs/cgroup/unified for pressure. No hierarchy → no cgroups.
+ */
+function hierarchiesOf(files: HostFiles, problems: Problems): Hierarchy[] {
+  const root = files.listSync('sys/fs/cgroup', problems);
+  if (!root) return [];
+  if (root.files.includes('cgroup.controllers')) return [{ hostPath: 'sys/fs/cgroup', version: 2, pressureOnly: false }];
+  const present = new Set(root.directories);
+  const hierarchies: Hierarchy[] = [];
+  for (const controller of v1Controllers) {
+    if (!present.has(controller)) continue;
+    // cpu and cpuacct are usually symbolic links to the co-mount (then listed as files, not directories).
+    if ((controller === 'cpu' || controller === 'cpuacct') && present.has('cpu,cpuacct')) continue;
+    hierarchies.push({ hostPath: `sys/fs/cgroup/${controller}`, version: 1, pressureOnly: false });
+  }
+  if (present.has('unified')) hierarchies.push({ hostPath: 'sys/fs/cgroup/unified', version: 2, pressureOnly: true });
+  return hierarchies;
+}
+
+/** Every cgroup directory down to maxCgroupDepth, joined across hierarchies by path relative to their roots. */
+function walk(files: HostFiles, hierarchies: readonly Hierarchy[], problems: Problems): Map<string, CgroupDirectory[]> {
+  const found = new Map<string, CgroupDirectory[]>();
+  const visit = (hierarchy: Hierarchy, path: string, depth: number): void => {
+    const hostPath = depth === 0 ? hierarchy.hostPath : hierarchy.hostPath + path;
+    const listing = files.listSync(hostPath, problems);
+    if (!listing) return; // removed while walking
+    if (depth > 0) {
+      const directories = found.get(path);
+      const directory = { hierarchy, hostPath, files: listing.files };
+      if (directories) directories.push(directory);
+      else found.set(path, [directory]);
+    }
+    if (depth === maxCgroupDepth) return;
+    for (const child of listing.directories) visit(hierarchy, depth === 0 ? `/${child}` : `${path}/${child}`, depth + 1);
+  };
+  for (const hierarchy of hierarchies) visit(hierarchy, '/', 0);
+  return found;
+}
+
+/** What one cycle read of one cgroup. */
+interface CgroupReading {
+  memory?: CgroupMemory;
+  cpu?: CgroupCpu;
+  io?: CgroupIo;
+  pids?: CgroupPids;
+  pressure: Partial<Record<CgroupPressureResource, CgroupPressure>>;
+}
+
+/** memory.current (v2) or memory.usage_in_bytes (v1), the ranking key when too many cgroups qualify. */
+function readMemoryUsage(files: HostFiles, directories: readonly CgroupDirectory[], problems: Problems): number | undefined {
+  for (const { hierarchy, hostPath, files: names } of directories) {
+    if (hierarchy.pressureOnly) continue;
+    const file = hierarchy.version === 2 ? 'memory.current' : 'memory.usage_in_bytes';
+    if (!names.includes(file)) continue;
+    const text = files.readTextSync(`${hostPath}/${file}`, problems);
+    if (text !== undefined) return parseCount(text, file, problems);
+  }
+  return undefined;
+}
+
+function readCgroup(files: HostFiles, candidate: Candidate, problems: Problems): CgroupReading {
+  const reading: CgroupReading = { pressure: {} };
+  for (const { hierarchy, hostPath, files: names } of candidate.directories) {
+    const read = (file: string): string | undefined => (names.includes(file) ? files.readTextSync(`${hostPath}/${file}`, problems) : undefined);
+    const v2 = hierarchy.version === 2;
+    if (v2) {
+      for (const resource of pressureResources) {
+        const text = read(`${resource}.pressure`);
+        if (text !== undefined) reading.pressure[resource] = parseCgroupPressure(text, `${resource}.pressure`, problems);
+      }
+      if (hierarchy.pressureOnly) continue;
+    }
+
+    const usageFile = v2 ? 'memory.current' : 'memory.usage_in_bytes';
+    if (names.includes(usageFile) || names.includes('memory.stat')) {
+      const memory: CgroupMemory = reading.memory ?? { stat: new Map(), events: {} };
+      const usageText = candidate.memoryUsageBytes === undefined ? read(usageFile) : undefined;
+      memory.usageBytes = candidate.memoryUsageBytes ?? (usageText === undefined ? undefined : parseCount(usageText, usageFile, problems));
+      const stat = read('memory.stat');
+      if (stat !== undefined) memory.stat = v2 ? parseMemoryStatV2(stat, problems) : parseMemoryStatV1(stat, problems);
+      if (v2) {
+        const max = read('memory.max');
+        if (max !== undefined) memory.limitBytes = parseMemoryMaxV2(max, problems);
+        const events = read('memory.events');
+        if (events !== undefined) memory.events = parseMemoryEventsV2(events, problems);
+      } else {
+        const limit = read('memory.limit_in_bytes');
+        if (limit !== undefined) memory.limitBytes = parseMemoryLimitV1(limit, problems);
+        const failcnt = read('memory.failcnt');
+        if (failcnt !== undefined) memory.events.max = parseCount(failcnt, 'memory.failcnt', problems);
+        const oomControl = read('memory.oom_control');
+        if (oomControl !== undefined) memory.events.oomKill = parseOomControlV1(oomControl, problems);
+      }
+      reading.memory = memory;
+    }
+
+    const cpu: CgroupCpu = {};
+    const cpuStat = read('cpu.stat');
+    if (cpuStat !== undefined) Object.assign(cpu, withoutUndefined(parseCpuStat(cpuStat, problems)));
+    if (v2) {
+      const max = read('cpu.max');
+      if (max !== undefined) cpu.quotaCores = parseCpuMax(max, problems);
+    } else {
+      const quota = read('cpu.cfs_quota_us');
+      const period = quota === undefined ? undefined : read('cpu.cfs_period_us');
+      if (quota !== undefined && period !== undefined) cpu.quotaCores = parseCfsQuota(quota, period, problems);
+      const usage = read('cpuacct.usage');
+      if (usage !== undefined) cpu.usageSeconds = parseCpuacctUsage(usage, problems);
+    }
+    if (Object.keys(cpu).length > 0) reading.cpu = { ...reading.cpu, ...withoutUndefined(cpu) };
+
+    if (v2) {
+      const ioStat = read('io.stat');
+      if (ioStat !== undefined) reading.io = parseIoStat(ioStat, problems);
+    } else {
+      // The recursive file (kernels ≥ 4.x) counts descendants too, as v2's io.stat does.
+      const file = names.includes('blkio.throttle.io_service_bytes_recursive') ? 'blkio.throttle.io_service_bytes_recursive' : 'blkio.throttle.io_service_bytes';
+      const serviceBytes = read(file);
+      if (serviceBytes !== undefined) reading.io = parseBlkioServiceBytes(serviceBytes, problems);
+    }
+
+    const current = read('pids.current');
+    if (current !== undefined) {
+      const max = read('pids.max');
+      const events = read('pids.events');
+      reading.pids = {
+        current: parseCount(current, 'pids.current', problems),
+        limit: max === undefined ? undefined : parsePidsMax(max, problems),
+        maxEvents: events === undefined ? undefined : parsePidsEventsMax(events, problems),
+      };
+    }
+  }
+  return reading;
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key of Object.keys(value) as (keyof T)[]) if (value[key] !== undefined) out[key] = value[key];
+  return out;
+}
+
+/**
+ * The cgroup source: per-cgroup memory, CPU, I/O, pids and pressure of the cgroups worth publishing
+ * (core/cgroup/select.ts), v1, v2 or hybrid. Batches are `cgroup.<family>` or, when the configured
+ * bound cannot fit one batch, `cgroup.<family>.<k>` with k = fnv1a32(cgroup path) mod shardCount.
+ * Reads are synchronous: a few thousand tiny cgroupfs files cost far less CPU that way than through
+ * the thread pool. Stateless: every value is the kernel's own counter or gauge.
+ */
+export function cgroupSource(options: CgroupSourceOptions = {}): Source {
+  const maxCgroups = options.maxCgroups ?? defaultMaxCgroups;
+  const attribute = options.attribute ?? noAttribution;
+  const shards = new Map<Family, number>(families.map(({ family, samplesPerCgroup }) => [family, shardCount(maxCgroups, samplesPerCgroup)]));
+
+  return {
+    name: 'cgroup',
+    async collect({ files, problems }) {
+      const hierarchies = hierarchiesOf(files, problems);
+      if (hierarchies.length === 0) return [];
+      const candidates: Candidate[] = [];
+      for (const [path, directories] of walk(files, hierarchies, problems)) {
+        if (isPublishedCgroup(path)) candidates.push({ path, directories });
+      }
+      if (candidates.length > maxCgroups) {
+        for (const candidate of candidates) candidate.memoryUsageBytes = readMemoryUsage(files, candidate.directories, problems);
+        problems.report(`more than ${maxCgroups} cgroups qualify: publishing the ${maxCgroups} with the most memory`);
+      }
+
+      const out = new Map<string, Sample[]>();
+      const samplesOf = (family: Family, path: string): Sample[] => {
+        const count = shards.get(family) ?? 1;
+        const name = batchSourceName(family, count === 1 ? 0 : shardOf(path, count), count);
+        let samples = out.get(name);
+        if (!samples) out.set(name, (samples = []));
+        return samples;
+      };
+      for (const candidate of selectCgroups(candidates, maxCgroups)) {
+        const { path } = candidate;
+        const cgroupProblems: Problems = { report: (problem) => problems.report(`${path}: ${problem}`) };
+        const reading = readCgroup(files, candidate, cgroupProblems);
+        const labels = Object.freeze({ ...attribute(path), cgroup: path });
+        if (reading.memory) memorySamples(reading.memory, labels, samplesOf('memory', path));
+        if (reading.cpu) cpuSamples(reading.cpu, labels, samplesOf('cpu', path));
+        if (reading.io) ioSamples(reading.io, labels, samplesOf('io', path));
+        if (reading.pids) pidsSamples(reading.pids, labels, samplesOf('pids', path));
+        for (const resource of pressureResources) {
+          const pressure = reading.pressure[resource];
+          if (pressure) pressureSamples(resource, pressure, labels, samplesOf('pressure', path));
+        }
+      }
+
+      const batches: SourceBatch[] = [];
+      for (const { family } of families) {
+        const count = shards.get(family) ?? 1;
+        for (let shard = 0; shard < count; shard++) {
+          const source = batchSourceName(family, shard, count);
+          const samples = out.get(source);
+          if (!samples || samples.length === 0) continue;
+          if (samples.length > maxSamplesPerBatch) problems.report(`${source} has ${samples.length} samples, more than ${maxSamplesPerBatch}`);
+          batches.push({ source, samples });
+        }
+      }
+      return batches;
+    },
+  };
+}
