@@ -1,23 +1,15 @@
 /** Reads the host every interval and publishes one metrics.raw batch per source. */
 import { Counter, type Registry } from 'prom-client';
-import { z } from 'zod';
 import { deterministicId } from '../../src/codec/ids.js';
 import type { MetricBatch } from '../../src/codec/records.generated.js';
-import { commonConfigSchema } from '../../src/runtime/config.js';
 import type { ServiceDefinition } from '../../src/runtime/service.js';
 import { nodeKey } from '../../src/runtime/keys.js';
+import { collectorConfigSchema } from './collector-config.js';
 import { createCollector, type SourceProblem } from './collector.js';
-import { createHostFiles } from './host-files.js';
-import { defaultSources } from './sources/default-sources.js';
+import { setUpCollector } from './collector-setup.js';
+import { startRemoteWriteReceiver, type RemoteWriteReceiver } from './prometheus/remote-write.js';
 
-export const collectorConfigSchema = commonConfigSchema.extend({
-  VIGIL_INTERVAL_MS: z.coerce.number().int().min(100).default(5000).describe('Collection interval in milliseconds'),
-  VIGIL_PROC_ROOT: z.string().min(1).default('/proc').describe('Root of the proc filesystem to read (a host mount such as /host/proc in a container)'),
-  VIGIL_SYS_ROOT: z.string().min(1).default('/sys').describe('Root of sysfs to read, cgroups included (a host mount such as /host/sys in a container)'),
-  VIGIL_TOP_PROCESSES: z.coerce.number().int().min(1).max(500).default(15).describe('How many top processes by each resource go into each process snapshot'),
-});
-
-export type CollectorConfig = z.infer<typeof collectorConfigSchema>;
+export { collectorConfigSchema, type CollectorConfig } from './collector-config.js';
 
 /** vigil_collector_parse_errors_total{source}; one per registry even when several collectors share it. */
 function parseErrorCounter(registry: Registry): Counter<'source'> {
@@ -30,9 +22,9 @@ export const collector: ServiceDefinition<typeof collectorConfigSchema> = {
   name: 'collector',
   configSchema: collectorConfigSchema,
   async start(config, { io, logger, clock, registry }) {
-    const files = createHostFiles({ procRoot: config.VIGIL_PROC_ROOT, sysRoot: config.VIGIL_SYS_ROOT });
-    const sources = defaultSources({ topProcesses: config.VIGIL_TOP_PROCESSES });
-    const cycle = createCollector(files, sources);
+    const setup = setUpCollector(config, { logger });
+    const { sources } = setup;
+    const cycle = createCollector(setup.files, sources);
     const key = nodeKey(config.VIGIL_CLUSTER, config.VIGIL_NODE);
     const parseErrors = parseErrorCounter(registry);
     const logged = new Set<string>();
@@ -73,6 +65,20 @@ export const collector: ServiceDefinition<typeof collectorConfigSchema> = {
         .catch((error: unknown) => logger.error({ err: error }, 'collection failed'))
         .finally(() => { inFlight = undefined; });
     };
+    let receiver: RemoteWriteReceiver | undefined;
+    if (config.VIGIL_REMOTE_WRITE_PORT) {
+      receiver = await startRemoteWriteReceiver({
+        port: config.VIGIL_REMOTE_WRITE_PORT,
+        cluster: config.VIGIL_CLUSTER,
+        defaultNode: config.VIGIL_NODE,
+        nodeLabel: config.VIGIL_REMOTE_WRITE_NODE_LABEL,
+        problems: { report: (problem) => reportProblems([{ source: 'remote_write', problem }]) },
+        // Keyed by the node each batch is about, so its series meet that node's other samples in one detector.
+        onBatches: (batches) => io.publish('metrics.raw', batches.map((value) => ({ key: nodeKey(value.cluster, value.node), value }))),
+      });
+      logger.info({ port: receiver.port }, 'Prometheus remote_write receiver listening on /api/v1/write');
+    }
+
     tick();
     const timer = setInterval(tick, config.VIGIL_INTERVAL_MS);
     logger.info({ intervalMs: config.VIGIL_INTERVAL_MS, procRoot: config.VIGIL_PROC_ROOT, sysRoot: config.VIGIL_SYS_ROOT, sources: sources.map((s) => s.name) }, 'collector started');
@@ -82,7 +88,9 @@ export const collector: ServiceDefinition<typeof collectorConfigSchema> = {
       async close() {
         stopped = true;
         clearInterval(timer);
+        await receiver?.close();
         await inFlight;
+        await setup.close();
       },
     };
   },

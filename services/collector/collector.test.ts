@@ -49,7 +49,7 @@ afterEach(async () => {
 describe('the default sources on the node_exporter fixture tree', () => {
   it("returns one result per source, each equal to node_exporter's output for the tree", async () => {
     const results = await createProcScraper({ procRoot: nodeExporterProc, topProcesses: 15, pageSizeBytes: 4096 }).scrape(1_000);
-    expect(results.map((r) => r.source)).toEqual(['proc.stat', 'proc.loadavg', 'proc.meminfo', 'proc.vmstat', 'proc.pressure', 'proc.processes']);
+    expect(results.map((r) => r.source)).toEqual(['proc.stat', 'proc.loadavg', 'proc.meminfo', 'proc.vmstat', 'proc.diskstats', 'proc.netstat', 'proc.sockstat', 'proc.schedstat', 'proc.files', 'proc.sysctl', 'proc.pressure', 'proc.processes']);
     expect(seriesOf(samplesOf(results, 'proc.stat'))).toEqual(nodeExporterOracle(oracleFamilies.stat));
     expect(seriesOf(samplesOf(results, 'proc.loadavg'))).toEqual(nodeExporterOracle(oracleFamilies.loadavg));
     expect(seriesOf(samplesOf(results, 'proc.meminfo'))).toEqual(nodeExporterOracle(oracleFamilies.meminfo));
@@ -113,7 +113,7 @@ describe('the default sources on edge cases', () => {
     await mkdir(join(root, '4242'));
     await rm(join(root, 'pressure'), { recursive: true });
     const results = await createProcScraper({ procRoot: root, topProcesses: 15, pageSizeBytes: 4096 }).scrape(0);
-    expect(results.map((r) => r.source)).toEqual(['proc.stat', 'proc.loadavg', 'proc.meminfo', 'proc.vmstat', 'proc.processes']);
+    expect(results.map((r) => r.source)).toEqual(['proc.stat', 'proc.loadavg', 'proc.meminfo', 'proc.vmstat', 'proc.diskstats', 'proc.netstat', 'proc.sockstat', 'proc.schedstat', 'proc.files', 'proc.sysctl', 'proc.processes']);
     expect(samplesOf(results, 'proc.processes').filter((s) => s.name === 'process_rss_bytes')).toHaveLength(3);
   });
 

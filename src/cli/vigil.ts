@@ -1,5 +1,6 @@
 /** The `vigil` command: run a service, run them all, try a demo, tail a topic. */
 import { Command, InvalidArgumentError } from 'commander';
+import { registerCollectorCommands } from '../../services/collector/commands/cli.js';
 import { services, startOrder } from '../../services/registry.js';
 import { createBus } from '../bus/create-bus.js';
 import { codecFor } from '../codec/codecs.js';
@@ -110,5 +111,7 @@ program
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+
+registerCollectorCommands(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,54 @@
+/**
+ * Builds what a collector reads from its config: the host's files, the sources (with pod attribution
+ * when a cluster is configured, and Prometheus targets), shared by `vigil run collector`,
+ * `vigil collect --once`, `vigil capture` and `vigil replay DIR`.
+ */
+import type { Logger } from '../../src/runtime/logger.js';
+import type { CollectorConfig } from './collector-config.js';
+import { createHostFiles, type HostFiles, type HostRoots } from './host-files.js';
+import { attributionFor } from './kubernetes/attribution.js';
+import { kubeConfigFrom } from './kubernetes/config.js';
+import { createPodDirectory, type PodDirectory } from './kubernetes/pod-directory.js';
+import { scrapeSource, scrapeTargetsOf } from './prometheus/scrape-source.js';
+import type { Source } from './source.js';
+import { defaultSources } from './sources/default-sources.js';
+
+export interface CollectorSetup {
+  files: HostFiles;
+  sources: Source[];
+  /** The pods of this node, when a cluster is configured. */
+  pods: PodDirectory | undefined;
+  close(): Promise<void>;
+}
+
+export interface CollectorSetupOptions {
+  /** Overrides VIGIL_PROC_ROOT / VIGIL_SYS_ROOT (e.g. `--root DIR`: DIR/proc and DIR/sys). */
+  roots?: HostRoots;
+  /** Read the Kubernetes API (default true); a capture replayed elsewhere must not ask today's cluster. */
+  kubernetes?: boolean;
+  /** Scrape the Prometheus targets (default true). */
+  scrape?: boolean;
+  logger?: Logger;
+}
+
+export function setUpCollector(config: CollectorConfig, options: CollectorSetupOptions = {}): CollectorSetup {
+  const files = createHostFiles(options.roots ?? { procRoot: config.VIGIL_PROC_ROOT, sysRoot: config.VIGIL_SYS_ROOT });
+  const kubeConfig = options.kubernetes === false ? undefined : kubeConfigFrom(config);
+  const pods = kubeConfig
+    ? createPodDirectory({ kubeConfig, nodeName: config.VIGIL_NODE, requestTimeoutMs: config.VIGIL_KUBE_TIMEOUT_MS, logger: options.logger })
+    : undefined;
+  const sources: Source[] = [
+    ...defaultSources({
+      topProcesses: config.VIGIL_TOP_PROCESSES,
+      maxCgroups: config.VIGIL_MAX_CGROUPS,
+      cgroupAttribution: attributionFor(pods),
+    }),
+    ...(options.scrape === false ? [] : scrapeTargetsOf(config).map((target) => scrapeSource(target))),
+  ];
+  return { files, sources, pods, close: async () => { await pods?.close(); } };
+}
+
+/** `--root DIR` as host roots: DIR/proc and DIR/sys, the layout of a capture's copies. */
+export function rootsUnder(directory: string): HostRoots {
+  return { procRoot: `${directory.replace(/\/+$/, '')}/proc`, sysRoot: `${directory.replace(/\/+$/, '')}/sys` };
+}
