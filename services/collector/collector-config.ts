@@ -1,6 +1,7 @@
 /** The collector's settings: its own, Kubernetes attribution, Prometheus scraping and remote_write, the kernel log. */
 import { z } from 'zod';
 import { commonConfigSchema } from '../../src/runtime/config.js';
+import { kernelLogConfigSchema } from './kernel/kmsg-source.js';
 import { kubernetesConfigSchema } from './kubernetes/config.js';
 import { prometheusConfigSchema } from './prometheus/scrape-source.js';
 
@@ -12,6 +13,7 @@ export const collectorConfigSchema = commonConfigSchema.extend({
   VIGIL_MAX_CGROUPS: z.coerce.number().int().min(1).max(100_000).default(1000).describe('Most cgroups published per cycle (the largest by memory when more qualify)'),
   ...kubernetesConfigSchema.shape,
   ...prometheusConfigSchema.shape,
+  ...kernelLogConfigSchema.shape,
 });
 
 export type CollectorConfig = z.infer<typeof collectorConfigSchema>;

@@ -6,6 +6,7 @@
 import type { Logger } from '../../src/runtime/logger.js';
 import type { CollectorConfig } from './collector-config.js';
 import { createHostFiles, type HostFiles, type HostRoots } from './host-files.js';
+import { kernelLogSource, kernelLogSourceFromConfig } from './kernel/kmsg-source.js';
 import { attributionFor } from './kubernetes/attribution.js';
 import { kubeConfigFrom } from './kubernetes/config.js';
 import { createPodDirectory, type PodDirectory } from './kubernetes/pod-directory.js';
@@ -28,6 +29,8 @@ export interface CollectorSetupOptions {
   kubernetes?: boolean;
   /** Scrape the Prometheus targets (default true). */
   scrape?: boolean;
+  /** The kernel log to read instead of VIGIL_KMSG: a dmesg file (a capture's dmesg.txt), or false for none. */
+  kernelLog?: string | false;
   logger?: Logger;
 }
 
@@ -37,15 +40,19 @@ export function setUpCollector(config: CollectorConfig, options: CollectorSetupO
   const pods = kubeConfig
     ? createPodDirectory({ kubeConfig, nodeName: config.VIGIL_NODE, requestTimeoutMs: config.VIGIL_KUBE_TIMEOUT_MS, logger: options.logger })
     : undefined;
+  const kernel = options.kernelLog === false ? undefined
+    : options.kernelLog !== undefined ? kernelLogSource({ path: options.kernelLog })
+      : kernelLogSourceFromConfig(config);
   const sources: Source[] = [
     ...defaultSources({
       topProcesses: config.VIGIL_TOP_PROCESSES,
       maxCgroups: config.VIGIL_MAX_CGROUPS,
       cgroupAttribution: attributionFor(pods),
     }),
+    ...(kernel ? [kernel] : []),
     ...(options.scrape === false ? [] : scrapeTargetsOf(config).map((target) => scrapeSource(target))),
   ];
-  return { files, sources, pods, close: async () => { await pods?.close(); } };
+  return { files, sources, pods, close: async () => { await Promise.all([pods?.close(), kernel?.close()]); } };
 }
 
 /** `--root DIR` as host roots: DIR/proc and DIR/sys, the layout of a capture's copies. */

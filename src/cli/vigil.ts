@@ -114,4 +114,10 @@ program
 
 registerCollectorCommands(program);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // A command's bad configuration exits 2 naming the variable, like a service's; other failures exit 1.
+  process.stderr.write(`vigil: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(error instanceof VigilError && error.code === 'VIGIL_CONFIG' ? 2 : 1);
+}

@@ -14,6 +14,7 @@ import { nodeKey } from '../../../src/runtime/keys.js';
 import { collectorConfigSchema, type CollectorConfig } from '../collector-config.js';
 import { createCollector, type CycleResult } from '../collector.js';
 import { rootsUnder, setUpCollector } from '../collector-setup.js';
+import { createHostFiles } from '../host-files.js';
 import { fetchClusterSnapshot } from '../kubernetes/cluster-snapshot.js';
 import { kubeConfigFrom } from '../kubernetes/config.js';
 import { capture, type CaptureMeta } from './capture.js';
@@ -56,13 +57,16 @@ async function vigilVersion(): Promise<string> {
 /** Batches recorded in a capture bundle: DIR/0 and DIR/1 collected at the times meta.json gives. */
 async function batchesOfCapture(config: CollectorConfig, directory: string): Promise<MetricBatch[]> {
   const meta = JSON.parse(await readFile(join(directory, 'meta.json'), 'utf8')) as CaptureMeta;
-  const setup = setUpCollector(config, { kubernetes: false, scrape: false, roots: rootsUnder(join(directory, meta.copies[0]!.directory)) });
+  const dmesg = join(directory, 'dmesg.txt');
+  const kernelLog = await stat(dmesg).then(() => dmesg, () => false as const);
+  const setup = setUpCollector(config, { kubernetes: false, scrape: false, kernelLog, roots: rootsUnder(join(directory, meta.copies[0]!.directory)) });
   const batches: MetricBatch[] = [];
   for (const copy of meta.copies) {
-    const files = setUpCollector(config, { kubernetes: false, scrape: false, roots: rootsUnder(join(directory, copy.directory)) }).files;
+    const files = createHostFiles(rootsUnder(join(directory, copy.directory)));
     const result = await createCollector(files, setup.sources).collect(copy.timestampMs);
     batches.push(...asBatches({ ...config, VIGIL_NODE: meta.host }, result, copy.timestampMs));
   }
+  await setup.close();
   return batches;
 }
 
@@ -76,7 +80,9 @@ export function registerCollectorCommands(program: Command): void {
     .action(async (options: { root?: string; format: string }) => {
       if (options.format !== 'json' && options.format !== 'prom') throw new InvalidArgumentError(`--format: expected json or prom, got ${options.format}`);
       const config = loadConfig(collectorConfigSchema);
-      const setup = setUpCollector(config, { roots: options.root ? rootsUnder(options.root) : undefined, kubernetes: options.root === undefined });
+      // A capture copy is read as it was: no questions to today's cluster or kernel log.
+      const fromCopy = options.root !== undefined;
+      const setup = setUpCollector(config, { roots: fromCopy ? rootsUnder(options.root!) : undefined, kubernetes: !fromCopy, kernelLog: fromCopy ? false : undefined });
       await setup.pods?.ready();
       const timestampMs = Date.now();
       const result = await createCollector(setup.files, setup.sources).collect(timestampMs);
@@ -93,7 +99,7 @@ export function registerCollectorCommands(program: Command): void {
     .option('--interval <seconds>', 'time between the two copies', positive, 5)
     .action(async (options: { out: string; interval: number }) => {
       const config = loadConfig(collectorConfigSchema);
-      const setup = setUpCollector(config, { kubernetes: false });
+      const setup = setUpCollector(config, { kubernetes: false, kernelLog: false });
       const kubeConfig = kubeConfigFrom(config);
       const { meta } = await capture({
         out: options.out,
