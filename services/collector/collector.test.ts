@@ -117,7 +117,7 @@ describe('the default sources on edge cases', () => {
     expect(samplesOf(results, 'proc.processes').filter((s) => s.name === 'process_rss_bytes')).toHaveLength(3);
   });
 
-  it('keeps only the union of the top n by RSS and by CPU', async () => {
+  it('keeps only the union of the top n by RSS, CPU, I/O and run delay (this tree has no io or schedstat files)', async () => {
     const results = await createProcScraper({ procRoot: nodeExporterProc, topProcesses: 1, pageSizeBytes: 4096 }).scrape(0);
     // Most RSS: systemd (2507 pages); most CPU time: rcu_preempt (3.46 s, systemd 1.34 s, khungtaskd 0.14 s).
     expect(samplesOf(results, 'proc.processes').filter((s) => s.name === 'process_rss_bytes').map((s) => s.labels.comm)).toEqual(['systemd', 'rcu_preempt']);

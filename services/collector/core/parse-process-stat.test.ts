@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mutations } from '../testing/fuzz.js';
 import { problemList } from './problems.js';
 import { readFixture } from '../testing/fixtures.js';
 import { parseProcessStat, type ProcessStat } from './parse-process-stat.js';
@@ -36,4 +37,18 @@ describe('parseProcessStat', () => {
       expect(problems.list).toHaveLength(1);
     },
   );
+
+  it('never throws on damaged input: finite numbers, one-line problems', () => {
+    let reported = 0;
+    let index = 0;
+    for (const damaged of mutations(readFixture('procfs', 'proc', '26231', 'stat'), 16, 400)) {
+      const problems = problemList();
+      const stat = parseProcessStat(damaged, problems);
+      const { comm: _comm, state: _state, ...numbers } = stat ?? { comm: '', state: '' };
+      expect(Object.values(numbers).every(Number.isFinite), `case ${index++}`).toBe(true);
+      expect(problems.list.every((problem) => !problem.includes('\n'))).toBe(true);
+      reported += problems.list.length;
+    }
+    expect(reported).toBeGreaterThan(50);
+  });
 });

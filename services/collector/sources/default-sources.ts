@@ -44,6 +44,6 @@ export function defaultSources(options: DefaultSourceOptions): Source[] {
     sysctlSource(),
     pressureSource,
     cgroupSource({ maxCgroups: options.maxCgroups, attribute: options.cgroupAttribution }),
-    processSource(options),
+    processSource({ ...options, attribute: options.cgroupAttribution }),
   ];
 }

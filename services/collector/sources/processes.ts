@@ -1,26 +1,38 @@
-import { open } from 'node:fs/promises';
-import type { Problems } from '../core/problems.js';
+import type { CgroupAttribution } from '../attribution.js';
+import { parseProcessCgroup, processCgroupPath } from '../core/parse-process-cgroup.js';
+import { parseProcessCmdline } from '../core/parse-process-cmdline.js';
+import { parseProcessIo } from '../core/parse-process-io.js';
+import { parseProcessSchedstat } from '../core/parse-process-schedstat.js';
 import { parseProcessStat } from '../core/parse-process-stat.js';
+import { parseProcessStatus } from '../core/parse-process-status.js';
+import type { Problems } from '../core/problems.js';
 import { defaultClockTicksPerSecond } from '../core/parse-stat.js';
-import { processReading, processSamples, topProcesses as selectTopProcesses, type ProcessReading, type ProcessUnits } from '../core/top-processes.js';
+import {
+  processReading, processSamples, topProcesses as selectTopProcesses,
+  type ProcessDetails, type ProcessReading, type TopProcess,
+} from '../core/top-processes.js';
 import type { HostFiles } from '../host-files.js';
 import type { Source } from '../source.js';
+import { detectPageSizeBytes } from './page-size.js';
 
 export interface ProcessSourceOptions {
-  /** How many processes by RSS and by CPU (the union is exported). */
+  /** How many processes by each resource (RSS, CPU, I/O, run delay); the union is exported, with D-state processes. */
   topProcesses: number;
   /** Kernel page size (unit of rss in /proc/<pid>/stat); detected from this machine when absent. */
   pageSizeBytes?: number;
   /** USER_HZ, the unit of /proc times; 100 on Linux unless the architecture says otherwise. */
   clockTicksPerSecond?: number;
+  /** Pod and container labels of a cgroup path, merged into every sample of a process in that cgroup. */
+  attribute?: CgroupAttribution;
 }
 
-/** How many /proc/<pid>/stat files are read at once (keeps file descriptors bounded). */
-const processReadConcurrency = 64;
-
 /**
- * proc.processes: the top processes. The only state is the previous cycle's readings (all live pids,
- * replaced every cycle, so vanished pids are dropped) for CPU usage.
+ * proc.processes: the top processes (topProcesses in core/top-processes.ts). Every cycle reads
+ * /proc/<pid>/stat of every process; io and schedstat only of processes that may have changed them
+ * (new, running, or with CPU time since their last reading — the others carry their last reading
+ * forward, rates 0); status, cmdline and cgroup only of the selected. Files are read synchronously:
+ * a few thousand tiny /proc reads cost several times less CPU than through the thread pool. The only
+ * state is the previous cycle's readings of all live pids (replaced every cycle, so vanished pids are dropped).
  */
 export function processSource(options: ProcessSourceOptions): Source {
   const n = options.topProcesses;
@@ -29,11 +41,38 @@ export function processSource(options: ProcessSourceOptions): Source {
   let previousReadings = new Map<number, ProcessReading>();
   let previousNowMs: number | undefined;
 
-  const readProcess = async (files: HostFiles, pid: string, units: ProcessUnits, problems: Problems): Promise<ProcessReading | undefined> => {
-    const text = await files.readText(`proc/${pid}/stat`, problems);
-    if (!text) return undefined; // exited between listing and reading, or reaped while being read
-    const stat = parseProcessStat(text, problems);
-    return stat && processReading(stat, units);
+  /** /proc/<pid>/io and schedstat, fresh when the process may have changed them, else carried from its previous reading. */
+  const addCounters = (files: HostFiles, directory: string, reading: ProcessReading, nowMs: number, problems: Problems, ioProblems: Problems): void => {
+    const before = previousReadings.get(reading.pid);
+    const sameProcess = before !== undefined && before.startTicks === reading.startTicks;
+    if (sameProcess && before.cpuSeconds === reading.cpuSeconds && reading.state !== 'R') {
+      if (before.io) reading.io = before.io;
+      if (before.runDelay) reading.runDelay = before.runDelay;
+      return;
+    }
+    const ioText = files.readTextSync(`proc/${directory}/io`, ioProblems);
+    const io = ioText ? parseProcessIo(ioText, ioProblems) : undefined;
+    if (io) reading.io = { ...io, readAtMs: nowMs };
+    const schedstatText = files.readTextSync(`proc/${directory}/schedstat`, problems);
+    const schedstat = schedstatText ? parseProcessSchedstat(schedstatText, problems) : undefined;
+    if (schedstat) reading.runDelay = { seconds: schedstat.runDelaySeconds, readAtMs: nowMs };
+  };
+
+  /** status, cmdline and cgroup of a selected process; undefined when it exited since its stat was read. */
+  const readDetails = (files: HostFiles, directory: string, problems: Problems): ProcessDetails | undefined => {
+    const statusText = files.readTextSync(`proc/${directory}/status`, problems);
+    if (!statusText && !files.readTextSync(`proc/${directory}/stat`, problems)) return undefined;
+    const details: ProcessDetails = {};
+    if (statusText) details.memory = parseProcessStatus(statusText, problems);
+    const cmdline = files.readTextSync(`proc/${directory}/cmdline`, problems);
+    if (cmdline !== undefined) details.cmdline = parseProcessCmdline(cmdline, problems);
+    const cgroupText = files.readTextSync(`proc/${directory}/cgroup`, problems);
+    const cgroup = cgroupText ? processCgroupPath(parseProcessCgroup(cgroupText, problems)) : undefined;
+    if (cgroup !== undefined) {
+      details.cgroup = cgroup;
+      if (options.attribute) details.attribution = options.attribute(cgroup);
+    }
+    return details;
   };
 
   return {
@@ -41,40 +80,64 @@ export function processSource(options: ProcessSourceOptions): Source {
     async collect({ files, problems, nowMs }) {
       const entries = await files.list('proc', problems);
       if (!entries) return [];
-      const pids = entries.filter((entry) => /^\d+$/.test(entry));
       pageSizeBytes ??= detectPageSizeBytes();
       const units = { pageSizeBytes: await pageSizeBytes, clockTicksPerSecond };
+      const ioProblems = summarized(problems, '/proc/<pid>/io');
       const readings: ProcessReading[] = [];
-      for (let start = 0; start < pids.length; start += processReadConcurrency) {
-        const batch = await Promise.all(pids.slice(start, start + processReadConcurrency).map((pid) => readProcess(files, pid, units, problems)));
-        for (const reading of batch) if (reading) readings.push(reading);
+      const directories = new Map<number, string>();
+      for (const directory of entries) {
+        if (!isPid(directory)) continue;
+        const text = files.readTextSync(`proc/${directory}/stat`, problems);
+        if (!text) continue; // exited between listing and reading, or reaped while being read
+        const stat = parseProcessStat(text, problems);
+        if (!stat) continue;
+        const reading = processReading(stat, units);
+        addCounters(files, directory, reading, nowMs, problems, ioProblems);
+        readings.push(reading);
+        directories.set(reading.pid, directory);
       }
+      ioProblems.flush();
       const elapsedMs = previousNowMs === undefined ? 0 : nowMs - previousNowMs;
-      const selected = selectTopProcesses(previousReadings, readings, elapsedMs, n);
-      previousReadings = new Map(readings.map((reading) => [reading.pid, reading]));
+      const selected: (TopProcess & ProcessDetails)[] = [];
+      for (const top of selectTopProcesses(previousReadings, readings, elapsedMs, n)) {
+        const details = readDetails(files, directories.get(top.pid) ?? String(top.pid), problems);
+        if (details) selected.push({ ...top, ...details });
+      }
+      previousReadings = new Map();
+      for (const reading of readings) previousReadings.set(reading.pid, reading);
       previousNowMs = nowMs;
       return [{ source: 'proc.processes', samples: processSamples(selected) }];
     },
   };
 }
 
-/**
- * The kernel page size, from the first mapping of this process in /proc/self/smaps (KernelPageSize).
- * It is read from this machine's /proc, not the host root: the page size belongs to the running
- * kernel, and a host mount's `self` may not resolve. 4096 when it cannot be read.
- */
-async function detectPageSizeBytes(): Promise<number> {
-  try {
-    const file = await open('/proc/self/smaps', 'r');
-    try {
-      const buffer = Buffer.alloc(8192);
-      const { bytesRead } = await file.read(buffer, 0, buffer.length, 0);
-      const match = /^KernelPageSize:\s+(\d+) kB$/m.exec(buffer.toString('utf8', 0, bytesRead));
-      return match?.[1] ? Number(match[1]) * 1024 : 4096;
-    } finally {
-      await file.close();
-    }
-  } catch {
-    return 4096;
+/** A /proc entry that is a process: all digits (charCode test, cheaper than a regex for thousands of names). */
+function isPid(entry: string): boolean {
+  if (entry.length === 0) return false;
+  for (let i = 0; i < entry.length; i++) {
+    const code = entry.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
   }
+  return true;
+}
+
+/**
+ * A Problems that reports one line per cycle for a file read of every process: without root (or
+ * CAP_SYS_PTRACE) every other user's /proc/<pid>/io fails with EACCES, which is one problem, not hundreds.
+ */
+function summarized(problems: Problems, what: string): Problems & { flush(): void } {
+  let first: string | undefined;
+  let count = 0;
+  return {
+    report(problem) {
+      first ??= problem;
+      count += 1;
+    },
+    flush() {
+      if (first === undefined) return;
+      problems.report(count === 1 ? first : `${first} (and ${count - 1} more ${what} problems this cycle)`);
+      first = undefined;
+      count = 0;
+    },
+  };
 }
