@@ -198,8 +198,10 @@ describe("proc.processes on this machine's /proc", () => {
   }
 
   it('shows the bytes a child wrote and fsynced in its process_io_write_bytes_total', async () => {
-    // A directory on the repository's disk: /tmp may be tmpfs, whose writes are not storage I/O.
-    const directory = await mkdtemp(join(fileURLToPath(new URL('../../../', import.meta.url)), '.vigil-io-'));
+    // A directory on the repository's disk (.vigil/ is ignored by git): /tmp may be tmpfs, whose writes are not storage I/O.
+    const scratch = fileURLToPath(new URL('../../../.vigil/', import.meta.url));
+    await mkdir(scratch, { recursive: true });
+    const directory = await mkdtemp(join(scratch, 'process-io-'));
     temporaryDirectories.push(directory);
     const bytes = 32 * 1024 * 1024;
     const writer = child(`
