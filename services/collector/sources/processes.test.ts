@@ -239,7 +239,8 @@ describe("proc.processes on this machine's /proc", () => {
     await collect(Date.now());
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const { samples, problems } = await collect(Date.now());
-    expect(problems).toEqual([]);
+    // Even root may not read every /proc/<pid>/io (a pid 1 with capabilities this process lacks, in a sandbox): reported, not fatal.
+    expect(problems.filter((problem) => !/\/io: EACCES/.test(problem))).toEqual([]);
     const pids = busy.map((b) => String(b.process.pid));
     const usage = pids.map((pid) => valueOf(samples, 'process_cpu_usage_cores', { pid }) ?? 0);
     expect(Math.max(...usage)).toBeGreaterThan(0.3);
