@@ -76,9 +76,14 @@ export function createHostFiles(roots: HostRoots, observe?: ReadObserver): HostF
           buffer.copy(larger, 0, 0, length);
           buffer = larger;
         }
-        const read = readSync(fd, buffer, length, buffer.length - length, null);
-        if (read === 0) return buffer.toString('utf8', 0, length);
+        const room = buffer.length - length;
+        const read = readSync(fd, buffer, length, room, null);
         length += read;
+        // A read that leaves at least a page and half the room unused is the end: regular files end
+        // short only at EOF, and procfs / cgroupfs (seq_file) fill the buffer unless they ran out
+        // or the next record did not fit, which leaves less than one record — far less than a page —
+        // unused. Saves the second read() of nearly every /proc and cgroup file.
+        if (read === 0 || (room - read >= 4096 && read <= room / 2)) return buffer.toString('utf8', 0, length);
       }
     } finally {
       closeSync(fd);

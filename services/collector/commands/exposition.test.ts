@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import type { MetricBatch } from '../../../src/codec/records.generated.js';
 import { problemList } from '../core/problems.js';
 import { parseExposition } from '../prometheus/parse-exposition.js';
 import { toExposition } from './exposition.js';
 
 describe('toExposition', () => {
   it('prints samples as exposition text that a Prometheus parser reads back, hostile label values included', () => {
-    const batch = {
+    const batch: MetricBatch = {
       id: 'x', cluster: 'c', node: 'n', source: 'proc.processes', timestampMs: 1,
       samples: [
         { name: 'process_rss_bytes', labels: { pid: '7', comm: 'a"b\\c\nd} e="f"' }, value: 4096 },

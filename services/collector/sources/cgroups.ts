@@ -29,13 +29,17 @@ interface Hierarchy {
   version: 1 | 2;
   /** The v2 hierarchy of a hybrid host (sys/fs/cgroup/unified): read for its pressure files only. */
   pressureOnly: boolean;
+  /** What this hierarchy's directories hold (v1: its controllers; v2: everything). */
+  controllers: ReadonlySet<Controller>;
 }
 
-/** One cgroup's directory in one hierarchy, with the files it has. */
+type Controller = 'memory' | 'cpu' | 'cpuacct' | 'pids' | 'blkio' | 'pressure';
+
+/** One cgroup's directory in one hierarchy, with the files it has (undefined: not listed, read what the controllers promise). */
 interface CgroupDirectory {
   hierarchy: Hierarchy;
   hostPath: string;
-  files: string[];
+  files: string[] | undefined;
 }
 
 interface Candidate {
@@ -64,22 +68,34 @@ const v1Controllers = ['memory', 'cpu,cpuacct', 'cpu', 'cpuacct', 'pids', 'blkio
 function hierarchiesOf(files: HostFiles, problems: Problems): Hierarchy[] {
   const root = files.listSync('sys/fs/cgroup', problems);
   if (!root) return [];
-  if (root.files.includes('cgroup.controllers')) return [{ hostPath: 'sys/fs/cgroup', version: 2, pressureOnly: false }];
+  if (root.files.includes('cgroup.controllers')) {
+    return [{ hostPath: 'sys/fs/cgroup', version: 2, pressureOnly: false, controllers: new Set(['memory', 'cpu', 'pids', 'blkio', 'pressure']) }];
+  }
   const present = new Set(root.directories);
   const hierarchies: Hierarchy[] = [];
   for (const controller of v1Controllers) {
     if (!present.has(controller)) continue;
     // cpu and cpuacct are usually symbolic links to the co-mount (then listed as files, not directories).
     if ((controller === 'cpu' || controller === 'cpuacct') && present.has('cpu,cpuacct')) continue;
-    hierarchies.push({ hostPath: `sys/fs/cgroup/${controller}`, version: 1, pressureOnly: false });
+    hierarchies.push({ hostPath: `sys/fs/cgroup/${controller}`, version: 1, pressureOnly: false, controllers: new Set(controller.split(',') as Controller[]) });
   }
-  if (present.has('unified')) hierarchies.push({ hostPath: 'sys/fs/cgroup/unified', version: 2, pressureOnly: true });
+  if (present.has('unified')) hierarchies.push({ hostPath: 'sys/fs/cgroup/unified', version: 2, pressureOnly: true, controllers: new Set(['pressure']) });
   return hierarchies;
 }
 
-/** Every cgroup directory down to maxCgroupDepth, joined across hierarchies by path relative to their roots. */
+/**
+ * Every cgroup directory down to maxCgroupDepth, joined across hierarchies by path relative to their
+ * roots. Only the first hierarchy is walked whole (v2: the only one; v1: memory when mounted): a
+ * cgroup found there is looked up by the same path in the others, whose files are read without
+ * listing them (an absent one costs a failed open, a listing costs more). Container runtimes and
+ * kubelet create each container in every controller they use, memory included. The others' top
+ * levels are listed as well, so a cgroup made in one controller only is found with its subtree
+ * when it sits at the top; one nested under a cgroup that the first hierarchy has is not.
+ */
 function walk(files: HostFiles, hierarchies: readonly Hierarchy[], problems: Problems): Map<string, CgroupDirectory[]> {
   const found = new Map<string, CgroupDirectory[]>();
+  const [primary, ...others] = hierarchies;
+  if (!primary) return found;
   const visit = (hierarchy: Hierarchy, path: string, depth: number): void => {
     const hostPath = depth === 0 ? hierarchy.hostPath : hierarchy.hostPath + path;
     const listing = files.listSync(hostPath, problems);
@@ -93,7 +109,17 @@ function walk(files: HostFiles, hierarchies: readonly Hierarchy[], problems: Pro
     if (depth === maxCgroupDepth) return;
     for (const child of listing.directories) visit(hierarchy, depth === 0 ? `/${child}` : `${path}/${child}`, depth + 1);
   };
-  for (const hierarchy of hierarchies) visit(hierarchy, '/', 0);
+  visit(primary, '/', 0);
+  for (const [path, directories] of found) {
+    for (const hierarchy of others) directories.push({ hierarchy, hostPath: hierarchy.hostPath + path, files: undefined });
+  }
+  // The other hierarchies' top level is listed too (a handful of directories): a cgroup made in one
+  // controller only, such as `cgcreate -g cpu:/batch`, is found there with its subtree.
+  for (const hierarchy of others) {
+    for (const child of files.listSync(hierarchy.hostPath, problems)?.directories ?? []) {
+      if (!found.has(`/${child}`)) visit(hierarchy, `/${child}`, 1);
+    }
+  }
   return found;
 }
 
@@ -110,8 +136,9 @@ interface CgroupReading {
 function readMemoryUsage(files: HostFiles, directories: readonly CgroupDirectory[], problems: Problems): number | undefined {
   for (const { hierarchy, hostPath, files: names } of directories) {
     if (hierarchy.pressureOnly) continue;
+    if (!hierarchy.controllers.has('memory')) continue;
     const file = hierarchy.version === 2 ? 'memory.current' : 'memory.usage_in_bytes';
-    if (!names.includes(file)) continue;
+    if (names !== undefined && !names.includes(file)) continue;
     const text = files.readTextSync(`${hostPath}/${file}`, problems);
     if (text !== undefined) return parseCount(text, file, problems);
   }
@@ -121,9 +148,11 @@ function readMemoryUsage(files: HostFiles, directories: readonly CgroupDirectory
 function readCgroup(files: HostFiles, candidate: Candidate, problems: Problems): CgroupReading {
   const reading: CgroupReading = { pressure: {} };
   for (const { hierarchy, hostPath, files: names } of candidate.directories) {
-    const read = (file: string): string | undefined => (names.includes(file) ? files.readTextSync(`${hostPath}/${file}`, problems) : undefined);
+    const read = (file: string): string | undefined =>
+      (names === undefined || names.includes(file) ? files.readTextSync(`${hostPath}/${file}`, problems) : undefined);
+    const has = (controller: Controller): boolean => hierarchy.controllers.has(controller);
     const v2 = hierarchy.version === 2;
-    if (v2) {
+    if (has('pressure')) {
       for (const resource of pressureResources) {
         const text = read(`${resource}.pressure`);
         if (text !== undefined) reading.pressure[resource] = parseCgroupPressure(text, `${resource}.pressure`, problems);
@@ -132,7 +161,7 @@ function readCgroup(files: HostFiles, candidate: Candidate, problems: Problems):
     }
 
     const usageFile = v2 ? 'memory.current' : 'memory.usage_in_bytes';
-    if (names.includes(usageFile) || names.includes('memory.stat')) {
+    if (has('memory') && (names === undefined || names.includes(usageFile) || names.includes('memory.stat'))) {
       const memory: CgroupMemory = reading.memory ?? { stat: new Map(), events: {} };
       const usageText = candidate.memoryUsageBytes === undefined ? read(usageFile) : undefined;
       memory.usageBytes = candidate.memoryUsageBytes ?? (usageText === undefined ? undefined : parseCount(usageText, usageFile, problems));
@@ -155,16 +184,17 @@ function readCgroup(files: HostFiles, candidate: Candidate, problems: Problems):
     }
 
     const cpu: CgroupCpu = {};
-    const cpuStat = read('cpu.stat');
+    const cpuStat = has('cpu') ? read('cpu.stat') : undefined;
     if (cpuStat !== undefined) Object.assign(cpu, withoutUndefined(parseCpuStat(cpuStat, problems)));
     if (v2) {
       const max = read('cpu.max');
       if (max !== undefined) cpu.quotaCores = parseCpuMax(max, problems);
     } else {
-      const quota = read('cpu.cfs_quota_us');
-      const period = quota === undefined ? undefined : read('cpu.cfs_period_us');
+      const quota = has('cpu') ? read('cpu.cfs_quota_us') : undefined;
+      // No quota (-1): the period does not matter, and is not read.
+      const period = quota === undefined || quota.trim() === '-1' ? undefined : read('cpu.cfs_period_us');
       if (quota !== undefined && period !== undefined) cpu.quotaCores = parseCfsQuota(quota, period, problems);
-      const usage = read('cpuacct.usage');
+      const usage = has('cpuacct') ? read('cpuacct.usage') : undefined;
       if (usage !== undefined) cpu.usageSeconds = parseCpuacctUsage(usage, problems);
     }
     if (Object.keys(cpu).length > 0) reading.cpu = { ...reading.cpu, ...withoutUndefined(cpu) };
@@ -172,14 +202,13 @@ function readCgroup(files: HostFiles, candidate: Candidate, problems: Problems):
     if (v2) {
       const ioStat = read('io.stat');
       if (ioStat !== undefined) reading.io = parseIoStat(ioStat, problems);
-    } else {
+    } else if (has('blkio')) {
       // The recursive file (kernels ≥ 4.x) counts descendants too, as v2's io.stat does.
-      const file = names.includes('blkio.throttle.io_service_bytes_recursive') ? 'blkio.throttle.io_service_bytes_recursive' : 'blkio.throttle.io_service_bytes';
-      const serviceBytes = read(file);
+      const serviceBytes = read('blkio.throttle.io_service_bytes_recursive') ?? read('blkio.throttle.io_service_bytes');
       if (serviceBytes !== undefined) reading.io = parseBlkioServiceBytes(serviceBytes, problems);
     }
 
-    const current = read('pids.current');
+    const current = has('pids') ? read('pids.current') : undefined;
     if (current !== undefined) {
       const max = read('pids.max');
       const events = read('pids.events');
