@@ -52,7 +52,11 @@ export interface SubscribeOptions {
    * offset on (e.g. to rebuild windows after a restart). Returns undefined when nothing is retained.
    */
   retainFrom?: (partition: number) => string | undefined;
-  /** Called with this member's whole assignment after every rebalance that changed it. */
+  /**
+   * Called with this member's whole assignment after every rebalance that changed it, before any
+   * record of a newly assigned partition reaches the handler. A record of a revoked partition may
+   * still be in the handler when it is called (kafkajs); no record of it is committed from here after.
+   */
   onAssignment?: (partitions: number[]) => void;
   /** How often finished records are committed in the background; 0 commits only on commit()/close(). Default 5000. */
   commitIntervalMs?: number;

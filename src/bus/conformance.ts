@@ -150,6 +150,43 @@ export function busConformance(kind: string, createBus: BusFactory): void {
         new Set(byA.map(text).filter((value) => value.startsWith('after:'))).size >= 40);
     });
 
+    it('reports a partition to onAssignment before its first record reaches the handler, across a rebalance', async ({ onTestFinished }) => {
+      const { bus, subscribe } = harness(createBus, onTestFinished);
+      const target = await bus();
+      const topic = uniqueName('assigned');
+      const group = uniqueName('group');
+      const keys = Array.from({ length: 40 }, (_, i) => `node-${i}`);
+      await target.produce(topic, keys.map((key) => ({ key, value: Buffer.from(`before:${key}`) })));
+      // Handlers that take a moment, so a rebalance finds records in hand.
+      const member = () => {
+        let reported: number[] = [];
+        const handled: string[] = [];
+        const unreported: string[] = [];
+        const options = {
+          topic, group,
+          onAssignment: (partitions: number[]) => { reported = partitions; },
+          handler: async (record: IncomingRecord) => {
+            if (!reported.includes(record.partition)) unreported.push(`${record.partition}:${record.offset}`);
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            handled.push(text(record));
+          },
+        };
+        return { options, handled, unreported };
+      };
+      const a = member();
+      const b = member();
+      const subscriptionA = await subscribe(target, a.options);
+      await waitFor('a to handle a first record', () => a.handled.length > 0);
+      const subscriptionB = await subscribe(target, b.options);
+      await waitFor('a and b to split the partitions', () =>
+        subscriptionA.assignment().length > 0 && subscriptionB.assignment().length > 0);
+      await target.produce(topic, keys.map((key) => ({ key, value: Buffer.from(`after:${key}`) })));
+      await waitFor('every record after the split', () => new Set([...a.handled, ...b.handled].filter((v) => v.startsWith('after:'))).size >= 40);
+
+      expect(a.unreported).toEqual([]);
+      expect(b.unreported).toEqual([]);
+    });
+
     it('redelivers records handled but not committed to the next member, and not committed ones only', async ({ onTestFinished }) => {
       const { bus, subscribe, collect, track } = harness(createBus, onTestFinished);
       const target = await bus();

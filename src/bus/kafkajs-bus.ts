@@ -172,6 +172,14 @@ export class KafkajsBus implements Bus {
 
 class KafkajsSubscription implements Subscription {
   private assigned: number[] = [];
+  /**
+   * Bumped on every join: a batch fetched in an older generation stops at its next record (kafkajs
+   * may still be running it after the rejoin), so no partition has records in hand from two
+   * generations' fetches at once, and nothing handled in an older generation is committed.
+   */
+  private generation = 0;
+  /** Per partition: the record in hand, which a batch of a newer generation waits for. */
+  private readonly inHand = new Map<number, Promise<void>>();
   /** Per partition: the offset after the last handled record. */
   private readonly handled = new Map<number, bigint>();
   private readonly committed = new Map<number, bigint>();
@@ -201,6 +209,7 @@ class KafkajsSubscription implements Subscription {
         }
       }
       this.assigned = partitions;
+      this.generation++;
       if (!this.closing) options.onAssignment?.(partitions);
     });
     consumer.on(consumer.events.CRASH, (event) => {
@@ -224,8 +233,11 @@ class KafkajsSubscription implements Subscription {
 
   private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
+    const generation = this.generation;
+    const current = (): boolean => !this.closing && generation === this.generation && this.assigned.includes(partition);
+    await this.inHand.get(partition)?.catch(() => {});
     for (const message of batch.messages) {
-      if (this.closing || !isRunning() || isStale()) return;
+      if (!current() || !isRunning() || isStale()) return;
       const record: IncomingRecord = {
         topic,
         partition,
@@ -236,24 +248,33 @@ class KafkajsSubscription implements Subscription {
         timestampMs: Number(message.timestamp),
       };
       this.inFlight++;
-      try {
+      let handled = false;
+      const handling = (async () => {
         for (;;) {
           try {
             await this.options.handler(record);
-            break;
+            handled = true;
+            return;
           } catch (error) {
             this.logger.error({ err: error, topic, partition, offset: message.offset }, 'record handler failed; handing the record over again');
             await sleep(this.handlerRetryMs);
-            if (this.closing) return;
+            if (!current()) return;
             await heartbeat();
           }
         }
+      })();
+      this.inHand.set(partition, handling);
+      try {
+        await handling;
       } finally {
+        if (this.inHand.get(partition) === handling) this.inHand.delete(partition);
         if (--this.inFlight === 0) this.idle?.();
       }
+      // A partition revoked (or reassigned by a rejoin) while its record was in hand is not ours to
+      // commit any more: the next owner starts from the committed offset.
+      if (!handled || !current()) return;
       resolveOffset(message.offset);
-      // A partition revoked while its record was in hand is not ours to commit any more.
-      if (this.assigned.includes(partition)) this.handled.set(partition, BigInt(message.offset) + 1n);
+      this.handled.set(partition, BigInt(message.offset) + 1n);
       await heartbeat();
     }
   }

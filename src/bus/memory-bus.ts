@@ -99,7 +99,7 @@ class PartitionWorker {
   handledUpTo: number;
   private stopped = false;
   private wake: (() => void) | undefined;
-  private readonly loop: Promise<void>;
+  private loop: Promise<void> = Promise.resolve();
 
   constructor(
     readonly partition: number,
@@ -111,6 +111,10 @@ class PartitionWorker {
   ) {
     this.position = startOffset;
     this.handledUpTo = startOffset;
+  }
+
+  /** Starts handing records over; called once the member has been told of its new assignment. */
+  start(): void {
     this.loop = this.run();
   }
 
@@ -243,16 +247,21 @@ class Group {
     }
     await Promise.all(stopping);
 
+    const starting: PartitionWorker[] = [];
     for (const [partition, member] of owners) {
       if (member.workers.has(partition)) continue;
       const log = this.topic.partitions[partition]!;
       const start = this.committed.get(partition) ?? (member.options.fromBeginning === false ? log.endOffset : log.startOffset);
-      member.workers.set(partition, new PartitionWorker(partition, this.topic, start, member.options.handler, this.handlerRetryMs, this.logger));
+      const worker = new PartitionWorker(partition, this.topic, start, member.options.handler, this.handlerRetryMs, this.logger);
+      member.workers.set(partition, worker);
+      starting.push(worker);
       changed.add(member);
     }
+    // A member hears of a partition before its first record reaches the handler.
     for (const member of changed) {
       if (!member.closing) member.options.onAssignment?.(member.assignment());
     }
+    for (const worker of starting) worker.start();
   }
 }
 

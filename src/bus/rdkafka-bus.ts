@@ -209,6 +209,8 @@ class RdkafkaSubscription implements Subscription {
   private idle: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private revoking: Promise<void> = Promise.resolve();
+  /** Settles when the consume(n) call in progress returns. */
+  private fetching: Promise<void> = Promise.resolve();
   private readonly handlerRetryMs: number;
   private readonly batchSize: number;
   private readonly maxQueued: number;
@@ -267,8 +269,10 @@ class RdkafkaSubscription implements Subscription {
   private onRebalance(error: Rdkafka.LibrdKafkaError, assignment: Rdkafka.Assignment[]): void {
     const { ERR__ASSIGN_PARTITIONS, ERR__REVOKE_PARTITIONS } = rdkafka().CODES.ERRORS;
     if (error.code === ERR__ASSIGN_PARTITIONS) {
-      // Assign only after a preceding revoke finished committing.
-      this.revoking = this.revoking.then(() => {
+      // Assign only after a preceding revoke finished committing, and once the consume(n) call in
+      // progress returned: it may hold records fetched before the revoke, from offsets past what was
+      // committed, which must not land in the new queues ahead of the records from the committed offset.
+      this.revoking = this.revoking.then(() => this.fetching).then(() => {
         if (!this.consumer.isConnected()) return;
         for (const { partition } of assignment) {
           this.partitions.set(partition, { records: [], running: false, handledUpTo: undefined, committed: undefined, owned: true });
@@ -308,21 +312,27 @@ class RdkafkaSubscription implements Subscription {
         this.wakeLoop = undefined;
         continue;
       }
-      const messages = await new Promise<Rdkafka.Message[]>((resolve) => {
-        this.consumer.consume(this.batchSize, (error, batch) => {
-          if (error) {
-            this.logger.debug({ err: error, group: this.options.group }, 'rdkafka consume failed');
-            setTimeout(() => resolve([]), 100);
-          } else resolve(batch);
-        });
+      this.fetching = this.fetchAndQueue();
+      await this.fetching;
+    }
+  }
+
+  /** One consume(n) call; its records go to the queues of the partitions owned when it returns. */
+  private async fetchAndQueue(): Promise<void> {
+    const messages = await new Promise<Rdkafka.Message[]>((resolve) => {
+      this.consumer.consume(this.batchSize, (error, batch) => {
+        if (error) {
+          this.logger.debug({ err: error, group: this.options.group }, 'rdkafka consume failed');
+          setTimeout(() => resolve([]), 100);
+        } else resolve(batch);
       });
-      for (const message of messages) {
-        const queue = this.partitions.get(message.partition);
-        if (!queue?.owned || this.closing) continue;
-        queue.records.push(message);
-        this.queued++;
-        if (!queue.running) void this.drain(message.partition, queue);
-      }
+    });
+    for (const message of messages) {
+      const queue = this.partitions.get(message.partition);
+      if (!queue?.owned || this.closing) continue;
+      queue.records.push(message);
+      this.queued++;
+      if (!queue.running) void this.drain(message.partition, queue);
     }
   }
 
