@@ -1,6 +1,7 @@
 /**
  * The class of a series over its classification window (the coarse ring: 48 bucket means,
- * ≈ 3 days), recomputed when a bucket closes, not on every point. Features:
+ * ≈ 3 days), recomputed every other closed bucket (every bucket while the window fills), not on
+ * every point: Theil–Sen's pairwise slopes are the engine's biggest cost. Features:
  * - Mann–Kendall z and Theil–Sen slope (trend and its significance);
  * - dominant period by autocorrelation of the Theil–Sen-detrended bucket means, and its ACF;
  * - coefficient of variation of the bucket means, fine-scale noise relative to the level;
@@ -80,6 +81,12 @@ export function theilSenSlope(y: Float64Array, n: number): number {
   return (lower + upper) / 2;
 }
 
+function autocorrelation(y: Float64Array, n: number, mean: number, variance: number, lag: number): number {
+  let sum = 0;
+  for (let i = 0; i + lag < n; i++) sum += (y[i]! - mean) * (y[i + lag]! - mean);
+  return sum / (n - lag) / variance;
+}
+
 /** Lag in [2, n/2] with the highest local-maximum autocorrelation of y (already detrended), and that ACF. */
 export function dominantPeriod(y: Float64Array, n: number): { lag: number; acf: number } {
   let mean = 0;
@@ -90,16 +97,11 @@ export function dominantPeriod(y: Float64Array, n: number): { lag: number; acf: 
   variance /= n;
   let best = { lag: 0, acf: 0 };
   if (!(variance > 0)) return best;
-  const acfAt = (lag: number): number => {
-    let sum = 0;
-    for (let i = 0; i + lag < n; i++) sum += (y[i]! - mean) * (y[i + lag]! - mean);
-    return sum / (n - lag) / variance;
-  };
   const maxLag = n >> 1;
-  let previous = acfAt(1);
-  let current = acfAt(2);
+  let previous = autocorrelation(y, n, mean, variance, 1);
+  let current = autocorrelation(y, n, mean, variance, 2);
   for (let lag = 2; lag <= maxLag; lag++) {
-    const next = lag + 1 < n ? acfAt(lag + 1) : -Infinity;
+    const next = lag + 1 < n ? autocorrelation(y, n, mean, variance, lag + 1) : -Infinity;
     if (current >= previous && current >= next && current > best.acf) best = { lag, acf: current };
     previous = current;
     current = next;

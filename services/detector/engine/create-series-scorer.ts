@@ -15,15 +15,17 @@ import { spectralRatio, spectralResidualModel, spectralScore } from './models/sp
 import { advanceTrend, exhaustionScore, pointsToLimit, refitTrend, trendModel, watermarkScore } from './models/trend-forecast.js';
 import { admit, Admission, type Timeline } from './preprocess.js';
 import { coarseCapacity, newSeriesState, Slot, type SeriesState } from './state-layout.js';
-import { fineBack, fineLength, pushCoarse, pushFine } from './rings.js';
+import { coarseLength, fineBack, fineLength, pushCoarse, pushFine } from './rings.js';
 import type { AnomalyKind, Classification, ModelVote, PointVerdict, SeriesScorer, SeriesScorerOptions } from './series-scorer.js';
 
 /** Valid points before any model may score (the noise scales need them to settle). */
 export const warmUpPoints = 24;
 /** The jitter model compares against a ≈ 200-point mean; it waits longer. */
 const jitterWarmUpPoints = 100;
-/** The spectral residual is asked only when the robust |z| reaches this. */
-const spectralPrescreenZ = 2;
+/** The spectral residual is asked only when the robust |z| reaches the robust model's onset. */
+const spectralPrescreenZ = robustOnset;
+/** Once the window is half full, classify every this many closed buckets. */
+const classifyEveryBuckets = 2;
 /** The classification window spans about this long (bucket size = window / 48 buckets)… */
 const classificationWindowMs = 3 * 24 * 3_600_000;
 /** …with at most this many points per bucket, so fast series are still classified often. */
@@ -123,7 +125,7 @@ class EngineScorer implements SeriesScorer, Timeline {
     pushCoarse(s, s[Slot.bucketSum]! / s[Slot.bucketCount]!);
     s[Slot.bucketSum] = 0;
     s[Slot.bucketCount] = 0;
-    classify(s, this.limit);
+    if (coarseLength(s) < coarseCapacity / 2 || s[Slot.coarseHead]! % classifyEveryBuckets === 0) classify(s, this.limit);
     if (this.limit !== undefined) refitTrend(s);
   }
 
