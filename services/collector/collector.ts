@@ -34,6 +34,7 @@ export function createCollector(files: HostFiles, sources: readonly Source[]): C
           sourceProblems.report(`source failed: ${error instanceof Error ? error.message : String(error)}`);
         }
       }
+      files.endCycle();
       return { batches, problems };
     },
   };

@@ -1,5 +1,5 @@
 import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
-import { readdir, readFile, readlink } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Problems } from './core/problems.js';
 
@@ -17,8 +17,10 @@ import type { Problems } from './core/problems.js';
 export interface HostFiles {
   readText(hostPath: string, problems: Problems): Promise<string | undefined>;
   /**
-   * readText without the thread pool: open, read, close on the calling thread. Several times cheaper
-   * in CPU for the many tiny /proc/<pid>/* files of one cycle; blocks the event loop while it reads.
+   * readText on the calling thread, for the thousands of tiny /proc/<pid>/* and cgroup files of one
+   * cycle: the file stays open between cycles and is read again from offset 0 (one pread instead of
+   * open + read + close — the path walk of open is the biggest cost), until endCycle() finds it
+   * unused. Blocks the event loop while it reads.
    */
   readTextSync(hostPath: string, problems: Problems): string | undefined;
   /** Directory entries (names only), or undefined as for readText. */
@@ -29,8 +31,10 @@ export interface HostFiles {
    * that exist. Blocks the event loop while it reads.
    */
   listSync(hostPath: string, problems: Problems): DirectoryListing | undefined;
-  /** Target of a symbolic link (e.g. proc/<pid>/exe), or undefined as for readText. */
-  readLink(hostPath: string, problems: Problems): Promise<string | undefined>;
+  /** Closes the files kept open that were not read since the previous call (gone processes and cgroups). */
+  endCycle(): void;
+  /** Closes every file kept open. */
+  close(): void;
   /** Where a host path lives on this machine's filesystem. */
   resolve(hostPath: string): string;
 }
@@ -48,12 +52,29 @@ export interface HostRoots {
   sysRoot: string;
 }
 
-/** Called with every file read successfully, so `vigil capture` can keep verbatim copies. */
-export type ReadObserver = (hostPath: string, content: string) => void;
+export interface HostFilesOptions {
+  /** Files kept open between cycles at most (default 8192); beyond it files are opened per read. */
+  maxOpenFiles?: number;
+}
 
 const silentCodes = new Set(['ENOENT', 'ESRCH', 'EOPNOTSUPP', 'ENOTSUP', 'ENODEV', 'EINVAL', 'ENOTDIR']);
+/** Read errors of a kept descriptor that mean "the thing is gone": reopen by path to find out. */
+const staleCodes = new Set(['ESRCH', 'ENODEV', 'ENOENT', 'EINVAL']);
 
-export function createHostFiles(roots: HostRoots, observe?: ReadObserver): HostFiles {
+interface OpenFile {
+  fd: number;
+  cycle: number;
+}
+
+/**
+ * Every this many cycles all kept files are closed and opened again by path. A proc or cgroup file
+ * reports its object's end as a read error, but a regular file (a capture, a fixture tree) replaced
+ * by rename would otherwise be read as it was, from the old inode, for as long as it stays listed.
+ */
+const reopenEveryCycles = 16;
+
+export function createHostFiles(roots: HostRoots, options: HostFilesOptions = {}): HostFiles {
+  const maxOpenFiles = options.maxOpenFiles ?? 8192;
   const resolve = (hostPath: string): string => {
     const [top, ...rest] = hostPath.split('/');
     if (top === 'proc') return join(roots.procRoot, ...rest);
@@ -65,46 +86,88 @@ export function createHostFiles(roots: HostRoots, observe?: ReadObserver): HostF
     if (!silentCodes.has(code)) problems.report(`cannot read ${resolve(hostPath)}: ${code || (error instanceof Error ? error.message : String(error))}`);
     return undefined;
   };
+
+  const open = new Map<string, OpenFile>();
+  let cycle = 0;
   let buffer = Buffer.allocUnsafe(16 * 1024);
-  const readWhole = (path: string): string => {
-    const fd = openSync(path, 'r');
-    try {
-      let length = 0;
-      for (;;) {
-        if (length === buffer.length) {
-          const larger = Buffer.allocUnsafe(buffer.length * 2);
-          buffer.copy(larger, 0, 0, length);
-          buffer = larger;
-        }
-        const room = buffer.length - length;
-        const read = readSync(fd, buffer, length, room, null);
-        length += read;
-        // A read that leaves at least a page and half the room unused is the end: regular files end
-        // short only at EOF, and procfs / cgroupfs (seq_file) fill the buffer unless they ran out
-        // or the next record did not fit, which leaves less than one record — far less than a page —
-        // unused. Saves the second read() of nearly every /proc and cgroup file.
-        if (read === 0 || (room - read >= 4096 && read <= room / 2)) return buffer.toString('utf8', 0, length);
+  /** The whole file from offset 0, however many reads it takes. */
+  const readAll = (fd: number): string => {
+    let length = 0;
+    for (;;) {
+      if (length === buffer.length) {
+        const larger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(larger, 0, 0, length);
+        buffer = larger;
       }
-    } finally {
-      closeSync(fd);
+      const room = buffer.length - length;
+      const read = readSync(fd, buffer, length, room, length);
+      length += read;
+      // A read that leaves at least a page and half the room unused is the end: regular files end
+      // short only at EOF, and procfs / cgroupfs (seq_file) fill the buffer unless they ran out
+      // or the next record did not fit, which leaves less than one record — far less than a page —
+      // unused. Saves the second read() of nearly every /proc and cgroup file.
+      if (read === 0 || (room - read >= 4096 && read <= room / 2)) return buffer.toString('utf8', 0, length);
     }
   };
+  const forget = (path: string, file: OpenFile): void => {
+    open.delete(path);
+    try {
+      closeSync(file.fd);
+    } catch {
+      // already gone
+    }
+  };
+  const closeAll = (): void => {
+    for (const [path, file] of open) forget(path, file);
+  };
+  /** Reads a kept descriptor; undefined when it went stale (and was closed), so the caller reopens. */
+  const readKept = (path: string, file: OpenFile): string | undefined => {
+    try {
+      const text = readAll(file.fd);
+      file.cycle = cycle;
+      return text;
+    } catch (error) {
+      forget(path, file);
+      if (staleCodes.has(String((error as { code?: unknown }).code))) return undefined;
+      throw error;
+    }
+  };
+  const openAndRead = (path: string): string => {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'EMFILE' || open.size === 0) throw error;
+      closeAll(); // out of descriptors: give back ours and read this one the plain way
+      fd = openSync(path, 'r');
+    }
+    let kept = false;
+    try {
+      const text = readAll(fd);
+      if (open.size < maxOpenFiles) {
+        open.set(path, { fd, cycle });
+        kept = true;
+      }
+      return text;
+    } finally {
+      if (!kept) closeSync(fd);
+    }
+  };
+
   return {
     resolve,
     readTextSync(hostPath, problems) {
       try {
-        const text = readWhole(resolve(hostPath));
-        observe?.(hostPath, text);
-        return text;
+        const path = resolve(hostPath);
+        const file = open.get(path);
+        return (file && readKept(path, file)) ?? openAndRead(path);
       } catch (error) {
         return failed(hostPath, error, problems);
       }
     },
     async readText(hostPath, problems) {
       try {
-        const text = await readFile(resolve(hostPath), 'utf8');
-        observe?.(hostPath, text);
-        return text;
+        return await readFile(resolve(hostPath), 'utf8');
       } catch (error) {
         return failed(hostPath, error, problems);
       }
@@ -127,12 +190,11 @@ export function createHostFiles(roots: HostRoots, observe?: ReadObserver): HostF
         return failed(hostPath, error, problems);
       }
     },
-    async readLink(hostPath, problems) {
-      try {
-        return await readlink(resolve(hostPath));
-      } catch (error) {
-        return failed(hostPath, error, problems);
-      }
+    endCycle() {
+      const reopen = (cycle + 1) % reopenEveryCycles === 0;
+      for (const [path, file] of open) if (reopen || file.cycle !== cycle) forget(path, file);
+      cycle++;
     },
+    close: closeAll,
   };
 }
