@@ -18,10 +18,12 @@ export interface DipStreamOptions {
   dips: [number, number][];
   startMs?: number;
   stepMs?: number;
+  /** Processes in each process-table batch (the scene). Default 10. */
+  topProcesses?: number;
 }
 
 export async function memoryDipStream(options: DipStreamOptions): Promise<MetricBatch[]> {
-  const { batches: scrape } = await createCollector(createHostFiles({ procRoot: '/proc', sysRoot: '/sys' }), defaultSources({ topProcesses: 10 })).collect(Date.now());
+  const { batches: scrape } = await createCollector(createHostFiles({ procRoot: '/proc', sysRoot: '/sys' }), defaultSources({ topProcesses: options.topProcesses ?? 10 })).collect(Date.now());
   const meminfo = scrape.find((result) => result.source === 'proc.meminfo')!.samples;
   const processes = scrape.find((result) => result.source === 'proc.processes')!.samples;
   const baseline = meminfo.find((sample) => sample.name === 'node_memory_MemAvailable_bytes')!.value;
