@@ -120,8 +120,8 @@ export interface DiagnosisReport {
 }
 
 /** Family of problem a diagnosis is asked about; picks the rules that run. */
-export type Scenario = 'MEMORY' | 'OOM' | 'LOAD' | 'CPU_THROTTLE' | 'IO' | 'NETWORK' | 'SCHED' | 'DISK' | 'OTHER';
-export const scenarioSymbols = ['MEMORY', 'OOM', 'LOAD', 'CPU_THROTTLE', 'IO', 'NETWORK', 'SCHED', 'DISK', 'OTHER'] as const;
+export type Scenario = 'MEMORY' | 'OOM' | 'LOAD' | 'CPU_THROTTLE' | 'IO' | 'NETWORK' | 'SCHED' | 'DISK' | 'OTHER' | 'PIDS';
+export const scenarioSymbols = ['MEMORY', 'OOM', 'LOAD', 'CPU_THROTTLE', 'IO', 'NETWORK', 'SCHED', 'DISK', 'OTHER', 'PIDS'] as const;
 
 /** What went wrong. */
 export interface RootCause {

@@ -66,7 +66,7 @@ describe('replay from retainFrom()', () => {
     const positions = a.retainFrom.map((p) => p!);
     for (let i = 1; i < positions.length; i++) expect(positions[i]).toBeGreaterThanOrEqual(positions[i - 1]!);
     const batchesPerPoint = stream.length / 160;
-    const windowAndProof = 30 + 3 + 1; // windowSize + resolveAfter points, and the counter reading before them
+    const windowAndProof = 30 + 5 + 1; // windowSize + max(resolveAfter 3, openWindow 5) quiet points, and the counter reading before them
     expect(stream.length - 1 - positions.at(-1)!).toBeLessThanOrEqual(windowAndProof * batchesPerPoint);
   });
 

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { deterministicId } from '../../../src/codec/ids.js';
 import type { Anomaly, DiagnosisRequest, MetricBatch } from '../../../src/codec/records.generated.js';
 import { createDetector, type DetectorOptions } from './detector.js';
+import { windowLabel } from './policy.js';
 import { GiB, interleave, MiB, nodeBatches } from './testdata/synthetic-node.js';
 
 interface Run {
@@ -42,7 +43,7 @@ describe('a MemAvailable drop', () => {
   const { anomalies, requests } = run(batches);
   const opened = anomalies.filter((a) => a.state === 'OPEN');
 
-  test('opens one DIP anomaly on MemAvailable, voted by the z-score and the memory rule', () => {
+  test('opens one DIP anomaly on MemAvailable once 3 of 5 points are anomalous, voted by the z-score and the memory rule', () => {
     expect(opened).toHaveLength(1);
     const open = opened[0]!;
     expect(open).toMatchObject({
@@ -51,7 +52,9 @@ describe('a MemAvailable drop', () => {
       entity: { cluster: 'prod-eu', node: 'worker-7', namespace: null, pod: null, container: null },
       kind: 'DIP',
       models: ['robust-zscore', 'expert:memory-available'],
+      // The first anomalous point (41) is when it began; 3 of 5 anomalous points (43) open it.
       openedAtMs: batches[0]!.timestampMs + 41 * 15_000,
+      observedAtMs: batches[0]!.timestampMs + 43 * 15_000,
       resolvedAtMs: null,
     });
     expect(open.score).toBeGreaterThanOrEqual(1);
@@ -78,11 +81,16 @@ describe('a MemAvailable drop', () => {
     expect(javaRss).toHaveLength(6);
     expect(new Set(javaRss.map((s) => s.timestampMs)).size).toBe(6);
     expect(javaRss.at(-1)!.timestampMs).toBeLessThan(open.observedAtMs);
-    const latest = (name: string) => request.scene.filter((s) => s.name === name);
+    const latest = (name: string) => request.scene.filter((s) => s.name === name && !(windowLabel in s.labels));
     expect(latest('node_memory_MemAvailable_bytes')).toEqual([{ name: 'node_memory_MemAvailable_bytes', labels: {}, value: open.value, timestampMs: open.observedAtMs }]);
     expect(latest('node_memory_MemTotal_bytes')).toHaveLength(1);
     expect(latest('node_vmstat_pgmajfault')).toHaveLength(1);
     expect(latest('node_pressure_memory_waiting_seconds_total')).toHaveLength(1);
+    // The series' recent window: the last 30 points, ending with the anomalous one.
+    const window = request.scene.filter((s) => s.labels[windowLabel] === 'value');
+    expect(window).toHaveLength(30);
+    expect(window.every((s) => s.name === 'node_memory_MemAvailable_bytes')).toBe(true);
+    expect(window.at(-1)).toMatchObject({ value: open.value, timestampMs: open.observedAtMs });
   });
 
   test('resolves after three normal points once the memory is back', () => {

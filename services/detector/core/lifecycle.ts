@@ -1,22 +1,25 @@
 /**
- * The life of an anomaly on one series: OPEN on the first anomalous point, UPDATE while it goes on
- * and the score has grown meaningfully (or every updateEvery points), RESOLVED after resolveAfter
- * consecutive normal points. Ids are deterministic, so a replay re-emits identical records.
+ * The life of an anomaly on one series. OPEN when `openAfter` of the last `openWindow` judged points
+ * are anomalous, or at once when the rule's threshold has held for its `for`; UPDATE when the
+ * severity changes (up at once, down after `resolveAfter` points at the lower severity), when the
+ * score has grown meaningfully, and every `updateEvery` anomalous points; RESOLVED after
+ * `resolveAfter` consecutive quiet points (quiet is judged against lower bars than anomalous, so a
+ * signal hovering at the edge neither flaps nor resolves). Kernel events open and resolve by time.
+ * Ids are deterministic (series, node, openedAtMs), so a replay re-emits identical records.
  */
 import { deterministicId } from '../../../src/codec/ids.js';
-import type { Anomaly, AnomalyKind, AnomalyState, Entity, Severity } from '../../../src/codec/records.generated.js';
+import type { Anomaly, AnomalyState, Entity, Severity } from '../../../src/codec/records.generated.js';
+import type { LifecycleRule } from './expert-rules.js';
 import type { Verdict } from './judge.js';
 
 export interface LifecycleOptions {
-  /** Consecutive normal points that resolve an open anomaly. */
-  resolveAfter: number;
-  /** An UPDATE at least every this many anomalous points, even if the score did not grow. */
+  /** An UPDATE at least every this many anomalous points, even if nothing else changed. */
   updateEvery: number;
-  /** An UPDATE when the score reaches (1 + this) × the last emitted score, or the severity rises. */
+  /** An UPDATE when the score reaches (1 + this) × the last emitted score. */
   updateScoreGrowth: number;
 }
 
-export const defaultLifecycleOptions: LifecycleOptions = { resolveAfter: 3, updateEvery: 10, updateScoreGrowth: 0.5 };
+export const defaultLifecycleOptions: LifecycleOptions = { updateEvery: 10, updateScoreGrowth: 0.5 };
 
 export interface SeriesIdentity {
   entity: Entity;
@@ -28,73 +31,129 @@ export interface SeriesIdentity {
 export interface OpenAnomaly {
   id: string;
   openedAtMs: number;
-  kind: AnomalyKind;
+  kind: Anomaly['kind'];
   severity: Severity;
   models: string[];
   lastEmittedScore: number;
   pointsSinceEmit: number;
-  normalRun: number;
+  quietRun: number;
+  /** Consecutive anomalous points at a severity below the open one. */
+  lowerRun: number;
   lastValue: number;
   lastLow: number;
   lastHigh: number;
   lastScore: number;
 }
 
+/** A series' lifecycle: the open anomaly, or the recent anomalous points that may open one. */
+export interface LifecycleState {
+  open: OpenAnomaly | undefined;
+  /** The last openWindow judged points while nothing is open: the time of each anomalous one, NaN for the others; oldest first. */
+  pending: number[];
+}
+
+export function newLifecycle(): LifecycleState {
+  return { open: undefined, pending: [] };
+}
+
+export interface JudgedPoint {
+  value: number;
+  timestampMs: number;
+  /** When the threshold was first crossed in its current run (what a held threshold's openedAtMs is). */
+  thresholdSinceMs?: number;
+}
+
 export function anomalyId(identity: SeriesIdentity, openedAtMs: number): string {
   return deterministicId(identity.series, `${identity.entity.cluster}/${identity.entity.node ?? ''}`, openedAtMs);
 }
 
-const severityRank: Record<Severity, number> = { INFO: 0, WARNING: 1, CRITICAL: 2 };
+export const severityRank: Record<Severity, number> = { INFO: 0, WARNING: 1, CRITICAL: 2 };
 
-/** Advances the lifecycle by one judged point; returns the new open anomaly (if any) and the record to emit (if any). */
-export function advance(
-  open: OpenAnomaly | undefined,
-  verdict: Verdict,
-  value: number,
-  observedAtMs: number,
-  identity: SeriesIdentity,
-  options: LifecycleOptions = defaultLifecycleOptions,
-): { open: OpenAnomaly | undefined; record: Anomaly | undefined } {
+/** Advances the lifecycle by one judged point (mutating state); returns the record to emit, if any. */
+export function advance(state: LifecycleState, verdict: Verdict, point: JudgedPoint, identity: SeriesIdentity, rule: LifecycleRule, options: LifecycleOptions = defaultLifecycleOptions): Anomaly | undefined {
+  const open = state.open;
   if (!open) {
-    if (!verdict.anomalous) return { open: undefined, record: undefined };
-    const opened: OpenAnomaly = {
-      id: anomalyId(identity, observedAtMs),
-      openedAtMs: observedAtMs,
-      kind: verdict.kind,
-      severity: verdict.severity,
-      models: verdict.models,
-      lastEmittedScore: verdict.score,
-      pointsSinceEmit: 0,
-      normalRun: 0,
-      lastValue: value,
-      lastLow: verdict.expectedLow,
-      lastHigh: verdict.expectedHigh,
-      lastScore: verdict.score,
-    };
-    return { open: opened, record: anomalyRecord(opened, 'OPEN', identity, observedAtMs) };
+    if (verdict.held) {
+      state.pending = [];
+      return opened(state, verdict, point, point.thresholdSinceMs ?? point.timestampMs, identity);
+    }
+    state.pending.push(verdict.anomalous ? point.timestampMs : Number.NaN);
+    if (state.pending.length > rule.openWindow) state.pending.shift();
+    const anomalousTimes = state.pending.filter((t) => !Number.isNaN(t));
+    if (!verdict.anomalous || anomalousTimes.length < rule.openAfter) return undefined;
+    state.pending = [];
+    return opened(state, verdict, point, anomalousTimes[0]!, identity);
   }
 
-  const next: OpenAnomaly = { ...open, lastValue: value, lastLow: verdict.expectedLow, lastHigh: verdict.expectedHigh, lastScore: verdict.score };
-  if (!verdict.anomalous) {
-    next.normalRun = open.normalRun + 1;
-    if (next.normalRun < options.resolveAfter) return { open: next, record: undefined };
-    return { open: undefined, record: anomalyRecord(next, 'RESOLVED', identity, observedAtMs) };
+  open.lastValue = point.value;
+  open.lastLow = verdict.expectedLow;
+  open.lastHigh = verdict.expectedHigh;
+  open.lastScore = verdict.score;
+  if (!verdict.anomalous && !verdict.held) {
+    open.lowerRun = 0;
+    open.quietRun = verdict.quiet ? open.quietRun + 1 : 0;
+    if (open.quietRun < rule.resolveAfter) return undefined;
+    state.open = undefined;
+    return anomalyRecord(open, 'RESOLVED', identity, point.timestampMs);
   }
 
-  next.normalRun = 0;
-  next.pointsSinceEmit = open.pointsSinceEmit + 1;
-  const grew = verdict.score >= open.lastEmittedScore * (1 + options.updateScoreGrowth);
+  open.quietRun = 0;
+  open.pointsSinceEmit++;
   const escalated = severityRank[verdict.severity] > severityRank[open.severity];
-  if (!grew && !escalated && next.pointsSinceEmit < options.updateEvery) return { open: next, record: undefined };
-  next.kind = verdict.kind;
-  next.severity = escalated ? verdict.severity : open.severity;
-  next.models = verdict.models;
-  next.lastEmittedScore = verdict.score;
-  next.pointsSinceEmit = 0;
-  return { open: next, record: anomalyRecord(next, 'UPDATE', identity, observedAtMs) };
+  open.lowerRun = severityRank[verdict.severity] < severityRank[open.severity] ? open.lowerRun + 1 : 0;
+  const deescalated = open.lowerRun >= rule.resolveAfter;
+  const grew = verdict.score >= open.lastEmittedScore * (1 + options.updateScoreGrowth);
+  if (!grew && !escalated && !deescalated && open.pointsSinceEmit < options.updateEvery) return undefined;
+  open.kind = verdict.kind;
+  if (escalated || deescalated) open.severity = verdict.severity;
+  open.models = verdict.models;
+  open.lastEmittedScore = verdict.score;
+  open.pointsSinceEmit = 0;
+  open.lowerRun = 0;
+  return anomalyRecord(open, 'UPDATE', identity, point.timestampMs);
 }
 
-/** RESOLVED for an anomaly whose series went away (dropped from its source, or the source went stale). */
+function opened(state: LifecycleState, verdict: Verdict, point: JudgedPoint, openedAtMs: number, identity: SeriesIdentity): Anomaly {
+  const open: OpenAnomaly = {
+    id: anomalyId(identity, openedAtMs),
+    openedAtMs,
+    kind: verdict.kind,
+    severity: verdict.severity,
+    models: verdict.models,
+    lastEmittedScore: verdict.score,
+    pointsSinceEmit: 0,
+    quietRun: 0,
+    lowerRun: 0,
+    lastValue: point.value,
+    lastLow: verdict.expectedLow,
+    lastHigh: verdict.expectedHigh,
+    lastScore: verdict.score,
+  };
+  state.open = open;
+  return anomalyRecord(open, 'OPEN', identity, point.timestampMs);
+}
+
+/** An EVENT anomaly (a kernel OOM kill, lockup, ...): opened by one sample, with the event's own time as openedAtMs. */
+export function openEvent(identity: SeriesIdentity, eventAtMs: number, observedAtMs: number, value: number, severity: Severity, model: string): { open: OpenAnomaly; record: Anomaly } {
+  const open: OpenAnomaly = {
+    id: anomalyId(identity, eventAtMs),
+    openedAtMs: eventAtMs,
+    kind: 'EVENT',
+    severity,
+    models: [`expert:${model}`],
+    lastEmittedScore: 1,
+    pointsSinceEmit: 0,
+    quietRun: 0,
+    lowerRun: 0,
+    lastValue: value,
+    lastLow: 0,
+    lastHigh: 0,
+    lastScore: 1,
+  };
+  return { open, record: anomalyRecord(open, 'OPEN', identity, observedAtMs) };
+}
+
+/** RESOLVED without a judged point: the series went away, or an event's time is up. */
 export function resolveGone(open: OpenAnomaly, identity: SeriesIdentity, observedAtMs: number): Anomaly {
   return anomalyRecord(open, 'RESOLVED', identity, observedAtMs);
 }
@@ -114,7 +173,7 @@ function anomalyRecord(open: OpenAnomaly, state: AnomalyState, identity: SeriesI
     value: open.lastValue,
     expectedLow: open.lastLow,
     expectedHigh: open.lastHigh,
-    models: open.models,
+    models: [...open.models],
     openedAtMs: open.openedAtMs,
     observedAtMs,
     resolvedAtMs: state === 'RESOLVED' ? observedAtMs : null,

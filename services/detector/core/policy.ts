@@ -1,52 +1,125 @@
 /**
- * Which opened anomalies ask for a diagnosis, and with what scenario. One request per node,
- * scenario and batch, carrying every anomaly of that scenario opened by the batch and the node's
- * scene; its id is a hash of the anomaly ids and the scenario, so a replay gives the same request.
+ * Which anomalies become diagnosis requests. An anomaly asks when it opens, or when it turns
+ * CRITICAL after opening milder, if its rule names a scenario and its severity reaches the
+ * minimum for its kind. At most one request per entity and scenario per `rateLimitMs` (by batch
+ * time), except a CRITICAL one after milder ones: the culprit of a small dip is often not the one
+ * that makes it grow. One request per entity, scenario and batch carries every anomaly that asked,
+ * the node's scene around the entity and each anomaly's recent window; its id is a hash of the
+ * anomaly ids and the scenario, so a replay gives the same request.
  */
 import { deterministicId } from '../../../src/codec/ids.js';
-import type { Anomaly, AnomalyKind, DiagnosisRequest, SceneSample, Scenario } from '../../../src/codec/records.generated.js';
+import type { Anomaly, AnomalyKind, DiagnosisRequest, Entity, Scenario, SceneSample, Severity } from '../../../src/codec/records.generated.js';
+import { severityRank } from './lifecycle.js';
+import type { SceneFocus } from './scene.js';
 
-export interface DiagnosisTrigger {
-  scenario: Scenario;
-  metric: string | RegExp;
-  kinds: readonly AnomalyKind[];
+export interface PolicyOptions {
+  /** Per kind, the lowest severity that asks for a diagnosis; a kind not listed never asks. */
+  minimumSeverity: Readonly<Partial<Record<AnomalyKind, Severity>>>;
+  /** One request per entity and scenario in this long (escalations to CRITICAL excepted). */
+  rateLimitMs: number;
+  /** Points of each anomalous series' recent window carried in a request. */
+  windowPoints: number;
 }
 
-export const defaultDiagnosisTriggers: readonly DiagnosisTrigger[] = [
-  { scenario: 'MEMORY', metric: 'node_memory_MemAvailable_bytes', kinds: ['DIP', 'TREND', 'THRESHOLD'] },
-  { scenario: 'MEMORY', metric: /^node_memory_/, kinds: ['THRESHOLD'] },
-];
+export const defaultPolicyOptions: PolicyOptions = {
+  minimumSeverity: {
+    SPIKE: 'WARNING', DIP: 'WARNING', LEVEL_SHIFT: 'WARNING', TREND: 'WARNING',
+    HIGH_WATERMARK: 'WARNING', THRESHOLD: 'WARNING', EVENT: 'INFO',
+    // Jitter alone rarely has a culprit worth a diagnosis; when it is critical it may.
+    FLUCTUATION: 'CRITICAL',
+  },
+  rateLimitMs: 5 * 60_000,
+  windowPoints: 30,
+};
 
-export function scenarioOf(anomaly: Anomaly, triggers: readonly DiagnosisTrigger[] = defaultDiagnosisTriggers): Scenario | undefined {
-  const trigger = triggers.find((t) => (typeof t.metric === 'string' ? t.metric === anomaly.metric : t.metric.test(anomaly.metric)) && t.kinds.includes(anomaly.kind));
-  return trigger?.scenario;
+/** Label added to the window samples of a request: `value` (the series as published) or `rate` (per second, of a counter). */
+export const windowLabel = 'vigil_window';
+
+/** An anomaly record that may ask for a diagnosis. */
+export interface Asker {
+  anomaly: Anomaly;
+  scenario: Scenario | undefined;
+  /** The position from which a replay re-creates this anomaly (and so this request). */
+  anchor: number;
+  /** The series' recent points as samples (see windowLabel). */
+  window: () => SceneSample[];
 }
 
-/**
- * Requests for the anomalies of one node's batch that ask for a diagnosis: those that opened, and
- * those that turned CRITICAL after opening milder (the UPDATE records handed in by the detector),
- * because the culprit of a small dip (a process starting) is often not the one that makes it grow.
- */
-export function diagnosisRequests(anomalies: readonly Anomaly[], scene: SceneSample[], triggers: readonly DiagnosisTrigger[] = defaultDiagnosisTriggers): DiagnosisRequest[] {
-  const byScenario = new Map<Scenario, Anomaly[]>();
-  for (const anomaly of anomalies) {
-    if (anomaly.state === 'RESOLVED') continue;
-    const scenario = scenarioOf(anomaly, triggers);
-    if (!scenario) continue;
-    byScenario.set(scenario, [...(byScenario.get(scenario) ?? []), anomaly]);
+interface Entry {
+  lastRequestMs: number;
+  severity: Severity;
+  anchor: number;
+}
+
+export function entityKey(entity: Entity): string {
+  return [entity.cluster, entity.node ?? '', entity.namespace ?? '', entity.pod ?? '', entity.container ?? ''].join('/');
+}
+
+/** One node's rate limiter and request builder. */
+export class NodePolicy {
+  private readonly entries = new Map<string, Entry>();
+  /** Requests not sent because of the rate limit. */
+  rateLimited = 0;
+
+  constructor(private readonly options: PolicyOptions) {}
+
+  private asks(asker: Asker): asker is Asker & { scenario: Scenario } {
+    const { anomaly } = asker;
+    if (!asker.scenario || anomaly.state === 'RESOLVED') return false;
+    const minimum = this.options.minimumSeverity[anomaly.kind];
+    if (minimum === undefined || severityRank[anomaly.severity] < severityRank[minimum]) return false;
+    return anomaly.state === 'OPEN' || anomaly.severity === 'CRITICAL';
   }
-  return [...byScenario].map(([scenario, opened]) => {
-    const sorted = [...opened].sort((a, b) => (a.series < b.series ? -1 : a.series > b.series ? 1 : 0));
-    const first = sorted[0]!;
-    const anomalyIds = sorted.map((a) => a.id);
-    return {
-      id: sorted.every((a) => a.state === 'OPEN') ? deterministicId(...anomalyIds, scenario) : deterministicId(...anomalyIds, scenario, 'ESCALATED'),
-      anomalyIds,
-      entity: first.entity,
-      scenario,
-      metric: first.metric,
-      requestedAtMs: first.observedAtMs,
-      scene,
-    };
-  });
+
+  /** The requests of one batch's askers, at batch time nowMs; scene(focus) gives the node's scene. */
+  requests(askers: readonly Asker[], nowMs: number, scene: (focus: SceneFocus) => SceneSample[]): DiagnosisRequest[] {
+    this.expire(nowMs);
+    const groups = new Map<string, (Asker & { scenario: Scenario })[]>();
+    for (const asker of askers) {
+      if (!this.asks(asker)) continue;
+      const key = `${entityKey(asker.anomaly.entity)}\u0000${asker.scenario}`;
+      groups.set(key, [...(groups.get(key) ?? []), asker]);
+    }
+    const out: DiagnosisRequest[] = [];
+    for (const [key, group] of groups) {
+      const entry = this.entries.get(key);
+      const critical = group.some((asker) => asker.anomaly.severity === 'CRITICAL');
+      if (entry && !(critical && entry.severity !== 'CRITICAL')) {
+        this.rateLimited++;
+        continue;
+      }
+      const sorted = [...group].sort((a, b) => (a.anomaly.series < b.anomaly.series ? -1 : a.anomaly.series > b.anomaly.series ? 1 : 0));
+      const first = sorted[0]!;
+      const anomalyIds = sorted.map((asker) => asker.anomaly.id);
+      const labels = first.anomaly.labels;
+      const focus: SceneFocus = { cgroup: labels['cgroup'] ?? labels['task_memcg'] ?? labels['memcg'], namespace: first.anomaly.entity.namespace ?? undefined, pod: first.anomaly.entity.pod ?? undefined };
+      out.push({
+        id: sorted.every((asker) => asker.anomaly.state === 'OPEN') ? deterministicId(...anomalyIds, first.scenario) : deterministicId(...anomalyIds, first.scenario, 'ESCALATED'),
+        anomalyIds,
+        entity: first.anomaly.entity,
+        scenario: first.scenario,
+        metric: first.anomaly.metric,
+        requestedAtMs: first.anomaly.observedAtMs,
+        scene: [...scene(focus), ...sorted.flatMap((asker) => asker.window())],
+      });
+      this.entries.set(key, {
+        lastRequestMs: nowMs,
+        severity: critical ? 'CRITICAL' : (entry?.severity ?? 'WARNING'),
+        anchor: Math.min(...sorted.map((asker) => asker.anchor)),
+      });
+    }
+    return out;
+  }
+
+  /** Forgets the entries whose window has passed by nowMs. */
+  expire(nowMs: number): void {
+    for (const [key, entry] of this.entries) if (nowMs - entry.lastRequestMs >= this.options.rateLimitMs) this.entries.delete(key);
+  }
+
+  /** The oldest position a replay needs to rebuild the live entries; undefined when none. */
+  oldestAnchor(): number | undefined {
+    let oldest: number | undefined;
+    for (const entry of this.entries.values()) if (oldest === undefined || entry.anchor < oldest) oldest = entry.anchor;
+    return oldest;
+  }
 }

@@ -35,16 +35,18 @@ export interface Baseline {
   count: number;
 }
 
-/** A fixed-capacity ring of points, each with the stream position it can be rebuilt from. */
+/** A fixed-capacity ring of points, each with its time and the stream position it can be rebuilt from. */
 export class PointRing {
   private readonly values: Float64Array;
   private readonly positions: Float64Array;
+  private readonly timestamps: Float64Array;
   private start = 0;
   private length = 0;
 
   constructor(readonly capacity: number) {
     this.values = new Float64Array(capacity);
     this.positions = new Float64Array(capacity);
+    this.timestamps = new Float64Array(capacity);
   }
 
   get size(): number {
@@ -55,10 +57,11 @@ export class PointRing {
     return this.length === this.capacity;
   }
 
-  push(value: number, position: number): void {
+  push(value: number, position: number, timestampMs = 0): void {
     const index = (this.start + this.length) % this.capacity;
     this.values[index] = value;
     this.positions[index] = position;
+    this.timestamps[index] = timestampMs;
     if (this.length < this.capacity) this.length++;
     else this.start = (this.start + 1) % this.capacity;
   }
@@ -68,6 +71,17 @@ export class PointRing {
     const n = Math.min(count, this.length);
     const out = new Array<number>(n);
     for (let i = 0; i < n; i++) out[i] = this.values[(this.start + this.length - n + i) % this.capacity]!;
+    return out;
+  }
+
+  /** The last `count` points (or all there are) with their times, oldest first. */
+  lastPoints(count: number): { value: number; timestampMs: number }[] {
+    const n = Math.min(count, this.length);
+    const out = new Array<{ value: number; timestampMs: number }>(n);
+    for (let i = 0; i < n; i++) {
+      const index = (this.start + this.length - n + i) % this.capacity;
+      out[i] = { value: this.values[index]!, timestampMs: this.timestamps[index]! };
+    }
     return out;
   }
 
