@@ -1,4 +1,4 @@
-import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Problems } from './core/problems.js';
@@ -31,6 +31,8 @@ export interface HostFiles {
    * that exist. Blocks the event loop while it reads.
    */
   listSync(hostPath: string, problems: Problems): DirectoryListing | undefined;
+  /** Whether the path exists now (by path, never from a kept file): has a process exited? */
+  exists(hostPath: string): boolean;
   /** Closes the files kept open that were not read since the previous call (gone processes and cgroups). */
   endCycle(): void;
   /** Closes every file kept open. */
@@ -190,6 +192,7 @@ export function createHostFiles(roots: HostRoots, options: HostFilesOptions = {}
         return failed(hostPath, error, problems);
       }
     },
+    exists: (hostPath) => existsSync(resolve(hostPath)),
     endCycle() {
       const reopen = (cycle + 1) % reopenEveryCycles === 0;
       for (const [path, file] of open) if (reopen || file.cycle !== cycle) forget(path, file);

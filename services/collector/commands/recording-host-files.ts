@@ -29,6 +29,7 @@ export function recordingHostFiles(inner: HostFiles, record: ReadRecord): HostFi
     readTextSync: (hostPath, problems) => file(hostPath, inner.readTextSync(hostPath, problems)),
     list: async (hostPath, problems) => directory(hostPath, await inner.list(hostPath, problems)),
     listSync: (hostPath, problems) => directory(hostPath, inner.listSync(hostPath, problems)),
+    exists: (hostPath) => inner.exists(hostPath),
     endCycle: () => inner.endCycle(),
     close: () => inner.close(),
   };

@@ -61,7 +61,7 @@ export function processSource(options: ProcessSourceOptions): Source {
   /** status, cmdline and cgroup of a selected process; undefined when it exited since its stat was read. */
   const readDetails = (files: HostFiles, directory: string, problems: Problems): ProcessDetails | undefined => {
     const statusText = files.readTextSync(`proc/${directory}/status`, problems);
-    if (!statusText && !files.readTextSync(`proc/${directory}/stat`, problems)) return undefined;
+    if (!statusText && !files.exists(`proc/${directory}`)) return undefined;
     const details: ProcessDetails = {};
     if (statusText) details.memory = parseProcessStatus(statusText, problems);
     const cmdline = files.readTextSync(`proc/${directory}/cmdline`, problems);
