@@ -16,9 +16,14 @@ export function excessScore(z: number, onset: number, half: number): number {
 /** Mean absolute deviation → standard deviation for normal noise. */
 export const meanAbsToSigma = 1.2533;
 
-/** EW update of a scale from |residual|, clipped at `clip` × the scale so one outlier barely moves it. */
-export function updateScale(scale: number, absResidual: number, weight: number, clip: number): number {
+/**
+ * EW update of a scale from |residual|, clipped at `clip` × the scale so one outlier barely moves
+ * it. While the series warms up, a plain fast average instead: a clipped scale that starts tiny
+ * would take hundreds of points to grow, and alarm on everything meanwhile.
+ */
+export function updateScale(scale: number, absResidual: number, weight: number, clip: number, warm = true): number {
   if (!(scale > 0)) return absResidual;
+  if (!warm) return scale + (weight > 0.1 ? weight : 0.1) * (absResidual - scale);
   const clipped = absResidual < clip * scale ? absResidual : clip * scale;
   return scale + weight * (clipped - scale);
 }

@@ -106,6 +106,13 @@ export function dominantPeriod(y: Float64Array, n: number): { lag: number; acf: 
     previous = current;
     current = next;
   }
+  // A period's multiples correlate as well as the period does: take the shortest lag that is a
+  // local maximum within 10 % of the best.
+  for (let lag = 2; lag < best.lag; lag++) {
+    const acf = autocorrelation(y, n, mean, variance, lag);
+    if (acf < 0.9 * best.acf) continue;
+    if (acf >= autocorrelation(y, n, mean, variance, lag - 1) && acf >= autocorrelation(y, n, mean, variance, lag + 1)) return { lag, acf };
+  }
   return best;
 }
 

@@ -81,7 +81,7 @@ class EngineScorer implements SeriesScorer, Timeline {
         const spectral = spectralScore(spectralRatio(s, value));
         scores[ModelIndex.spectral] = z < 0 ? -spectral : spectral;
       }
-      updateRobust(s, value);
+      updateRobust(s, value, warm);
       scores[ModelIndex.levelShift] = levelShiftStep(s, value, warm);
     } else {
       startLevelShift(s, value);

@@ -3,17 +3,17 @@
  * slope), in units of that residual's own noise. Holt follows smooth ramps (a daily rise is not a
  * shift); a new level leaves a run of same-signed residuals that the CUSUM adds up. Allowance
  * k = 1σ per point, each step capped at 6σ (one spike alone cannot alarm); after an alarm the
- * sums restart, so one shift is one alarm, not a plateau of them.
+ * sums and the level restart from the new value, so one shift is one alarm, not a plateau of them.
  */
 import { excessScore, meanAbsToSigma, updateScale } from '../calibration.js';
 import { Slot, type SeriesState } from '../state-layout.js';
 
 export const levelShiftModel = 'level-shift';
-const levelWeight = 0.1;
+const levelWeight = 0.05;
 const slopeWeight = 0.01;
 const scaleWeight = 1 / 100;
 const allowance = 1;
-/** Cumulative σ from which it scores; at onset + half the score is 0.5 and the sums restart. */
+/** Cumulative σ from which it scores; at onset + half the score is 0.5 and the CUSUM restarts. */
 const onset = 8;
 const half = 8;
 const maxStepSigma = 6;
@@ -42,12 +42,19 @@ export function levelShiftStep(state: SeriesState, value: number, warm: boolean)
   let score = 0;
   if (warm) {
     score = up >= down ? excessScore(up, onset, half) : -excessScore(down, onset, half);
-    if (up >= onset + half || down >= onset + half) up = down = 0;
+    if (up >= onset + half || down >= onset + half) {
+      // Alarm: the new level is here; restart from it.
+      state[Slot.shiftUp] = 0;
+      state[Slot.shiftDown] = 0;
+      state[Slot.shiftLevel] = value;
+      state[Slot.shiftSlope] = 0;
+      return score;
+    }
   }
   state[Slot.shiftUp] = up;
   state[Slot.shiftDown] = down;
   state[Slot.shiftLevel] = predicted + levelWeight * residual;
   state[Slot.shiftSlope] = slope + slopeWeight * levelWeight * residual;
-  state[Slot.shiftScale] = updateScale(scale, Math.abs(residual), scaleWeight, 4);
+  state[Slot.shiftScale] = updateScale(scale, Math.abs(residual), scaleWeight, 4, warm);
   return score;
 }

@@ -47,9 +47,9 @@ export function robustScore(z: number): number {
 }
 
 /** Learns from value (call after scoring it, before it enters the fine ring). */
-export function updateRobust(state: SeriesState, value: number): void {
+export function updateRobust(state: SeriesState, value: number, warm: boolean): void {
   if (fineLength(state) === 0) return;
   const residual = Math.abs(value - localMedian(state));
-  state[Slot.robustShortScale] = updateScale(state[Slot.robustShortScale]!, residual, shortWeight, 5);
-  state[Slot.robustLongScale] = updateScale(state[Slot.robustLongScale]!, residual, longWeight, 5);
+  state[Slot.robustShortScale] = updateScale(state[Slot.robustShortScale]!, residual, shortWeight, 5, warm);
+  state[Slot.robustLongScale] = updateScale(state[Slot.robustLongScale]!, residual, longWeight, 5, warm);
 }

@@ -3,7 +3,7 @@
  * on a short window: the log-amplitude spectrum minus its local average is the "surprising" part
  * of the spectrum; back in the time domain it is a saliency map that peaks at points that break
  * the window's pattern. The newest point is not left at the window's edge: as in the paper, the
- * window is extended by points extrapolated from the average gradient. Score from the saliency
+ * window is extended by points extrapolated along the average gradient (of the points before it). Score from the saliency
  * ratio (S − mean S) / mean S, whose paper threshold is 3.
  *
  * It costs two 32-point FFTs, so the engine asks it only for a second opinion when the cheap
@@ -33,11 +33,13 @@ export function spectralRatio(state: SeriesState, value: number): number {
   const newest = spectralHistory;
   for (let i = 0; i < spectralHistory; i++) re[i] = fineBack(state, spectralHistory - 1 - i);
   re[newest] = value;
+  // The paper extrapolates from the newest point, which turns a spike at the edge into a plateau
+  // and hides it; extrapolate the points before it instead, so the newest stands against them.
+  const before = newest - 1;
   let gradient = 0;
-  for (let m = 1; m <= extension; m++) gradient += (value - re[newest - m]!) / m;
+  for (let m = 1; m <= extension; m++) gradient += (re[before]! - re[before - m]!) / m;
   gradient /= extension;
-  const extrapolated = re[newest - extension + 1]! + gradient * extension;
-  for (let i = newest + 1; i < windowPoints; i++) re[i] = extrapolated;
+  for (let i = newest + 1; i < windowPoints; i++) re[i] = re[before]! + gradient * (i - before);
   im.fill(0);
   fft(re, im, windowPoints, false);
   for (let i = 0; i < windowPoints; i++) logAmplitude[i] = Math.log(Math.hypot(re[i]!, im[i]!) + 1e-12);
