@@ -1,8 +1,14 @@
 import { describe, expect, test } from 'vitest';
 import { deterministicId } from '../../../src/codec/ids.js';
-import type { Anomaly, DiagnosisRequest, MetricBatch } from '../../../src/codec/records.generated.js';
+import type { Anomaly, DiagnosisRequest, MetricBatch, Sample } from '../../../src/codec/records.generated.js';
 import { createDetector, type DetectorOptions } from './detector.js';
 import { windowLabel } from './policy.js';
+import { parseDmesg } from '../../collector/kernel/parse-dmesg.js';
+import { kernelEventsOf } from '../../collector/kernel/kernel-events.js';
+import { kernelEventSamples, zeroEventCounts } from '../../collector/kernel/kernel-samples.js';
+import { readFixture } from '../../collector/testing/fixtures.js';
+import { parseRuleFile } from '../rules/rule-file.js';
+import { cgroupNodeBatches, containerCgroup, podLabels } from './testdata/cgroup-node.js';
 import { GiB, interleave, MiB, nodeBatches } from './testdata/synthetic-node.js';
 
 interface Run {
@@ -185,4 +191,146 @@ describe('trend', () => {
     expect(opened[0]!.models).toContain('trend');
     expect(requests.map((r) => r.anomalyIds)).toContainEqual([opened[0]!.id]);
   });
+});
+
+describe('k of n', () => {
+  test('a one-point MemAvailable dip of 2 GiB does not open; the same dip held three points does', () => {
+    const oneDip = run(nodeBatches({ node: 'worker-11', points: 60, availableBytes: (p) => 18 * GiB - (p === 40 ? 2 * GiB : 0) }));
+    expect(oneDip.anomalies).toEqual([]);
+    const threeDips = run(nodeBatches({ node: 'worker-11', points: 60, availableBytes: (p) => 18 * GiB - (p >= 40 && p < 43 ? 2 * GiB : 0) }));
+    expect(threeDips.anomalies.filter((a) => a.state === 'OPEN').map((a) => a.metric)).toEqual(['node_memory_MemAvailable_bytes']);
+  });
+});
+
+describe('a cgroup near its memory limit (pod labels from the collector)', () => {
+  const stepMs = 10_000;
+  const opened = (share: (p: number) => number) => run(cgroupNodeBatches({ node: 'worker-20', points: 60, stepMs, workingSetShare: share }));
+
+  test('96 % of the limit for 70 s opens one CRITICAL THRESHOLD on the pod, asking for a MEMORY diagnosis', () => {
+    const { anomalies, requests } = opened((p) => (p >= 30 && p < 38 ? 0.96 : 0.6));
+    const open = anomalies.filter((a) => a.state === 'OPEN');
+    expect(open).toHaveLength(1);
+    expect(open[0]).toMatchObject({
+      metric: 'cgroup_memory_working_set_bytes',
+      kind: 'THRESHOLD',
+      severity: 'CRITICAL',
+      models: ['expert:memory-limit'],
+      entity: { cluster: 'prod-eu', node: 'worker-20', namespace: podLabels.namespace, pod: podLabels.pod, container: podLabels.container },
+      labels: { cgroup: containerCgroup },
+    });
+    // Crossed at point 30, held for the rule's minute at point 36; it began at 30.
+    const start = Date.UTC(2026, 10, 24, 9, 0, 0);
+    expect(open[0]!.openedAtMs).toBe(start + 30 * stepMs);
+    expect(open[0]!.observedAtMs).toBe(start + 36 * stepMs);
+    expect(open[0]!.score).toBeCloseTo(0.96 / 0.95, 3);
+    expect(open[0]!.expectedHigh).toBeCloseTo(0.95 * 2048 * MiB, -3);
+    expect(anomalies.filter((a) => a.state === 'RESOLVED')).toHaveLength(1);
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({ scenario: 'MEMORY', entity: open[0]!.entity, anomalyIds: [open[0]!.id] });
+    const scene = requests[0]!.scene;
+    expect(scene.some((s) => s.name === 'cgroup_memory_limit_bytes' && s.labels['cgroup'] === containerCgroup)).toBe(true);
+    expect(scene.some((s) => s.name === 'process_rss_bytes' && s.labels['comm'] === 'java')).toBe(true);
+    expect(scene.some((s) => s.name === 'node_pressure_memory_waiting_avg10_ratio')).toBe(true);
+    expect(scene.some((s) => s.name === 'cgroup_pressure_memory_waiting_avg10_ratio')).toBe(true);
+  });
+
+  test('96 % for 30 s opens nothing', () => {
+    expect(opened((p) => (p >= 30 && p < 34 ? 0.96 : 0.6)).anomalies).toEqual([]);
+  });
+
+  test('hovering at the limit (93 % for 30 s, 96 % for 70 s, again and again) opens once and resolves once, after it falls below 90.25 %', () => {
+    const hover = (p: number) => (p < 20 ? 0.6 : p < 80 ? ((p - 20) % 10 < 3 ? 0.93 : 0.96) : 0.6);
+    const { anomalies } = run(cgroupNodeBatches({ node: 'worker-21', points: 100, stepMs, workingSetShare: hover }));
+    expect(anomalies.map((a) => a.state).filter((s) => s !== 'UPDATE')).toEqual(['OPEN', 'RESOLVED']);
+    const start = Date.UTC(2026, 10, 24, 9, 0, 0);
+    expect(anomalies.at(-1)!.observedAtMs).toBe(start + 82 * stepMs);
+    // Without hysteresis (clear at the limit) the same signal opens and resolves again and again.
+    const rules = parseRuleFile(`rules:
+  - name: memory-limit
+    metric: cgroup_memory_working_set_bytes
+    statistical: false
+    threshold: { above: 95%, clear: 95%, ratioTo: cgroup_memory_limit_bytes, for: 1m }
+  - { name: cgroup-other, metric: "cgroup_*", statistical: false }
+  - { name: other, metric: "*", statistical: false }
+`, 'test');
+    const flapping = run(cgroupNodeBatches({ node: 'worker-21', points: 100, stepMs, workingSetShare: hover }), { rules });
+    expect(flapping.anomalies.filter((a) => a.state === 'OPEN').length).toBeGreaterThan(2);
+  });
+
+  test('throttled in 60 % of CFS periods for over a minute opens a CPU_THROTTLE request: a ratio of two counters\' rates', () => {
+    const { anomalies, requests } = run(cgroupNodeBatches({ node: 'worker-22', points: 40, stepMs, throttledShare: (p) => (p >= 20 ? 0.6 : 0.02) }));
+    const open = anomalies.filter((a) => a.state === 'OPEN');
+    expect(open.map((a) => [a.metric, a.kind, a.severity])).toEqual([['cgroup_cpu_throttled_periods_total', 'THRESHOLD', 'WARNING']]);
+    expect(open[0]!.score).toBeCloseTo(0.6 / 0.5, 2);
+    expect(requests.map((r) => r.scenario)).toEqual(['CPU_THROTTLE']);
+    // The window of a counter carries its rates.
+    const window = requests[0]!.scene.filter((s) => s.labels[windowLabel] === 'rate');
+    expect(window.at(-1)!.value).toBeCloseTo(6, 6); // 60 throttled periods in 10 s
+  });
+});
+
+describe('kernel events', () => {
+  // The recorded 6.18 memcg OOM kill (pid 1039, python3, CONSTRAINT_MEMCG), through the collector's own parsers.
+  const bootTimeMs = Date.UTC(2026, 10, 24, 6, 0, 0);
+  const oomSamples = kernelEventSamples(kernelEventsOf(parseDmesg(readFixture('kernel', 'captured', 'oom', 'dmesg.txt')), { report: () => {} }), { ...zeroEventCounts(), oom_kill: 1 }, bootTimeMs);
+  const eventAtMs = bootTimeMs + 7495758;
+  const countsOnly = kernelEventSamples([], { ...zeroEventCounts(), oom_kill: 1 });
+  const kernelBatch = (timestampMs: number, samples: Sample[]): MetricBatch => ({ id: `k${timestampMs}`, cluster: 'prod-eu', node: 'worker-30', source: 'kernel.events', timestampMs, samples });
+
+  test('an OOM kill opens one CRITICAL EVENT anomaly and one OOM request, even when the sample repeats; it resolves after 5 minutes', () => {
+    const t0 = eventAtMs + 2_000;
+    const batches = [kernelBatch(t0, oomSamples), kernelBatch(t0 + 10_000, oomSamples), ...Array.from({ length: 40 }, (_, i) => kernelBatch(t0 + 20_000 + i * 10_000, countsOnly))];
+    const detector = createDetector();
+    const out: Run = { anomalies: [], requests: [] };
+    batches.forEach((batch, position) => {
+      const result = detector.process(batch, position);
+      out.anomalies.push(...result.anomalies);
+      out.requests.push(...result.requests);
+    });
+    expect(out.anomalies.map((a) => a.state)).toEqual(['OPEN', 'RESOLVED']);
+    const [open, resolved] = out.anomalies;
+    expect(open).toMatchObject({
+      metric: 'kernel_oom_kill',
+      kind: 'EVENT',
+      severity: 'CRITICAL',
+      labels: { pid: '1039', comm: 'python3', constraint: 'CONSTRAINT_MEMCG', memcg: '/vigil-oom', task_memcg: '/vigil-oom' },
+      value: 65152 * 1024,
+      models: ['expert:kernel-oom-kill'],
+      openedAtMs: eventAtMs,
+      observedAtMs: eventAtMs,
+      entity: { node: 'worker-30', pod: null },
+    });
+    expect(open!.id).toBe(deterministicId(open!.series, 'prod-eu/worker-30', eventAtMs));
+    expect(resolved).toMatchObject({ id: open!.id, observedAtMs: eventAtMs + 5 * 60_000 });
+    expect(out.requests).toHaveLength(1);
+    expect(out.requests[0]).toMatchObject({ scenario: 'OOM', anomalyIds: [open!.id], metric: 'kernel_oom_kill' });
+    expect(out.requests[0]!.scene.some((s) => s.name === 'kernel_oom_kill_memcg_limit_bytes')).toBe(true);
+    expect(detector.stats()).toMatchObject({ events: 1, repeatedEvents: 1, openAnomalies: 0, unknownSamples: 0 });
+  });
+
+  test('the victim\'s memory cgroup names the pod when the collector attributed that cgroup', () => {
+    const t0 = eventAtMs + 2_000;
+    const cgroupLabels = { namespace: 'batch', pod: 'trainer-0', container: 'python', cgroup: '/vigil-oom' };
+    const cgroupBatch: MetricBatch = { id: 'c', cluster: 'prod-eu', node: 'worker-31', source: 'cgroup.memory', timestampMs: t0 - 5_000, samples: [{ name: 'cgroup_memory_working_set_bytes', labels: cgroupLabels, value: 64 * MiB }] };
+    const detector = createDetector();
+    detector.process(cgroupBatch, 0);
+    const { anomalies, requests } = detector.process({ ...kernelBatch(t0, oomSamples), node: 'worker-31' }, 1);
+    expect(anomalies[0]!.entity).toEqual({ cluster: 'prod-eu', node: 'worker-31', namespace: 'batch', pod: 'trainer-0', container: 'python' });
+    expect(requests[0]!.entity).toEqual(anomalies[0]!.entity);
+    expect(requests[0]!.scene.some((s) => s.name === 'cgroup_memory_working_set_bytes' && s.labels['pod'] === 'trainer-0')).toBe(true);
+  });
+});
+
+test('bad input is skipped and counted, never thrown', () => {
+  const detector = createDetector();
+  const t0 = Date.UTC(2026, 10, 24, 7, 0, 0);
+  const batch = (timestampMs: number, samples: Sample[]): MetricBatch => ({ id: String(timestampMs), cluster: 'prod-eu', node: 'worker-40', source: 'proc.meminfo', timestampMs, samples });
+  const good = (value: number): Sample => ({ name: 'node_memory_MemAvailable_bytes', labels: {}, value });
+  expect(() => {
+    detector.process(batch(t0, [good(18 * GiB), good(17 * GiB), { name: 'node_memory_MemTotal_bytes', labels: {}, value: Number.NaN }, { name: 'node_vmstat_pgfault', labels: {}, value: -5 }, { name: 'node_forks_total', labels: {}, value: Number.POSITIVE_INFINITY }, { name: 'up', labels: { job: 'x' }, value: 1 }, { name: '', labels: {}, value: 1 }]), 0);
+    detector.process(batch(t0 + 15_000, [good(18 * GiB)]), 1);
+    detector.process(batch(t0 + 15_000, [good(18 * GiB)]), 2); // duplicate timestamp
+    detector.process(batch(t0 + 5_000, [good(18 * GiB)]), 3); // out of order
+  }).not.toThrow();
+  expect(detector.stats()).toMatchObject({ duplicateSamples: 1, nonFiniteSamples: 2, negativeCounterSamples: 1, unknownSamples: 1, invalidSamples: 1, outOfOrderSamples: 2, series: 1 });
 });

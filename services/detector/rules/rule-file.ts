@@ -155,7 +155,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type': {
       const names: Record<string, string> = { number: 'a number', string: 'a string', boolean: 'true or false', object: 'a mapping', array: 'a list', record: 'a mapping' };
-      return issue.input === undefined ? 'required' : `expected ${names[issue.expected] ?? issue.expected}`;
+      return /received undefined$/.test(issue.message) ? 'required' : `expected ${names[issue.expected] ?? issue.expected}`;
     }
     case 'unrecognized_keys':
       return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}`;
@@ -164,6 +164,11 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     default:
       return issue.message;
   }
+}
+
+/** The issue to report: an unknown key first (a misspelt key also makes the intended one missing). */
+function firstIssue(error: z.ZodError): z.core.$ZodIssue {
+  return error.issues.find((issue) => issue.code === 'unrecognized_keys') ?? error.issues[0]!;
 }
 
 function pathText(path: readonly PropertyKey[]): string {
@@ -223,7 +228,7 @@ export function parseRuleFile(text: string, origin: string): ExpertRule[] {
   const data: unknown = document.toJS();
   const file = fileSchema.safeParse(data);
   if (!file.success) {
-    const issue = file.error.issues[0]!;
+    const issue = firstIssue(file.error);
     fail(origin, `${issue.path.length > 0 ? `${pathText(issue.path)}: ` : ''}${describeIssue(issue)}`);
   }
   const base = lifecycleOf(file.data.defaults?.open, file.data.defaults?.resolve, defaultLifecycleRule);
@@ -233,7 +238,7 @@ export function parseRuleFile(text: string, origin: string): ExpertRule[] {
     const where = `rules[${index}]${rawName !== undefined ? ` ${JSON.stringify(rawName)}` : ''}`;
     const parsed = ruleSchema.safeParse(raw);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
+      const issue = firstIssue(parsed.error);
       fail(origin, `${where}: ${issue.path.length > 0 ? `${pathText(issue.path)}: ` : ''}${describeIssue(issue)}`);
     }
     const earlier = names.get(parsed.data.name);
