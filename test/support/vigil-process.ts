@@ -17,8 +17,9 @@ export interface VigilProcess {
   kill(signal?: NodeJS.Signals): void;
 }
 
-export function spawnVigil(args: string[], env: Record<string, string> = {}): VigilProcess {
-  const child = spawn(process.execPath, [vigilBin, ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `nodeArgs` go to node before the script, e.g. ['--cpu-prof']. */
+export function spawnVigil(args: string[], env: Record<string, string> = {}, options: { nodeArgs?: string[] } = {}): VigilProcess {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), vigilBin, ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = { stdout: [] as string[], stderr: [] as string[] };
   const waiters = new Set<{ stream: 'stdout' | 'stderr'; match: (line: string) => boolean; resolve: (line: string) => void }>();
   const exit = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
