@@ -55,7 +55,10 @@ export interface HostRoots {
 }
 
 export interface HostFilesOptions {
-  /** Files kept open between cycles at most (default 8192); beyond it files are opened per read. */
+  /**
+   * Files kept open between cycles at most (default 16384); beyond it files are opened per read. Halved
+   * whenever the process runs out of descriptors (EMFILE), so a low `ulimit -n` costs speed, not reads.
+   */
   maxOpenFiles?: number;
 }
 
@@ -76,11 +79,15 @@ interface OpenFile {
 const reopenEveryCycles = 16;
 
 export function createHostFiles(roots: HostRoots, options: HostFilesOptions = {}): HostFiles {
-  const maxOpenFiles = options.maxOpenFiles ?? 8192;
+  let maxOpenFiles = options.maxOpenFiles ?? 16384;
+  const procRoot = join(roots.procRoot, '.');
+  const sysRoot = join(roots.sysRoot, '.');
+  // Host paths are the collector's own, never user input: a prefix swap, no normalisation per read.
   const resolve = (hostPath: string): string => {
-    const [top, ...rest] = hostPath.split('/');
-    if (top === 'proc') return join(roots.procRoot, ...rest);
-    if (top === 'sys') return join(roots.sysRoot, ...rest);
+    if (hostPath.startsWith('proc/')) return procRoot + hostPath.slice(4);
+    if (hostPath === 'proc') return procRoot;
+    if (hostPath.startsWith('sys/')) return sysRoot + hostPath.slice(3);
+    if (hostPath === 'sys') return sysRoot;
     throw new Error(`host path must start with proc/ or sys/: ${hostPath}`);
   };
   const failed = (hostPath: string, error: unknown, problems: Problems): undefined => {
@@ -140,7 +147,8 @@ export function createHostFiles(roots: HostRoots, options: HostFilesOptions = {}
       fd = openSync(path, 'r');
     } catch (error) {
       if ((error as { code?: unknown }).code !== 'EMFILE' || open.size === 0) throw error;
-      closeAll(); // out of descriptors: give back ours and read this one the plain way
+      maxOpenFiles = Math.floor(open.size / 2); // out of descriptors: keep fewer from now on
+      closeAll();
       fd = openSync(path, 'r');
     }
     let kept = false;

@@ -161,7 +161,11 @@ export function createPodDirectory(options: PodDirectoryOptions): PodDirectory {
   }
 
   async function list(): Promise<void> {
-    const signal = AbortSignal.any([closing.signal, AbortSignal.timeout(requestTimeoutMs)]);
+    // A timer we hold, not AbortSignal.timeout(): a timeout signal referenced only through
+    // AbortSignal.any() can be garbage-collected before it fires, and the list then never times out.
+    const deadline = new AbortController();
+    const deadlineTimer = setTimeout(() => deadline.abort(), requestTimeoutMs);
+    const signal = AbortSignal.any([closing.signal, deadline.signal]);
     const passThrough = setHeaderMiddleware('Accept', 'application/json');
     const withDeadline = { pre: (context: Parameters<typeof passThrough.pre>[0]) => (context.setSignal(signal), passThrough.pre(context)), post: passThrough.post };
     try {
@@ -172,6 +176,8 @@ export function createPodDirectory(options: PodDirectoryOptions): PodDirectory {
     } catch (error) {
       if (signal.aborted && !closing.signal.aborted) throw new Error(`list pods: no answer within ${requestTimeoutMs} ms`);
       throw new Error(`list pods: ${describe(error)}`);
+    } finally {
+      clearTimeout(deadlineTimer);
     }
   }
 

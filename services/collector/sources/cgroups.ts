@@ -153,6 +153,14 @@ function readMemoryUsage(files: HostFiles, directories: readonly CgroupDirectory
 const settingFiles = new Set(['memory.limit_in_bytes', 'memory.max', 'cpu.cfs_quota_us', 'cpu.cfs_period_us', 'cpu.max', 'pids.max']);
 const settingsRefreshCycles = 12;
 
+/**
+ * The hierarchy is walked (listed) every rewalkCycles cycles and the cgroups found are read in the
+ * cycles between: a new container is published within three cycles (15 s at the default interval),
+ * and a removed one stops at once (its files are gone). Listing every directory is the dearest part
+ * of a cycle after the reads themselves.
+ */
+const rewalkCycles = 3;
+
 /** The remembered settings files of the cgroups seen in the last cycle, by host path. */
 interface SettingsCache {
   cycle: number;
@@ -266,16 +274,25 @@ export function cgroupSource(options: CgroupSourceOptions = {}): Source {
   const attribute = options.attribute ?? noAttribution;
   const shards = new Map<Family, number>(families.map(({ family, samplesPerCgroup }) => [family, shardCount(maxCgroups, samplesPerCgroup)]));
   const settings: SettingsCache = { cycle: 0, texts: new Map() };
+  let walked: { cycle: number; candidates: Candidate[] } | undefined;
 
   return {
     name: 'cgroup',
     async collect({ files, problems }) {
-      const hierarchies = hierarchiesOf(files, problems);
-      if (hierarchies.length === 0) return [];
-      const candidates: Candidate[] = [];
-      for (const [path, directories] of walk(files, hierarchies, problems)) {
-        if (isPublishedCgroup(path)) candidates.push({ path, directories });
+      if (!walked || settings.cycle - walked.cycle >= rewalkCycles) {
+        const hierarchies = hierarchiesOf(files, problems);
+        const found: Candidate[] = [];
+        for (const [path, directories] of hierarchies.length === 0 ? [] : walk(files, hierarchies, problems)) {
+          if (isPublishedCgroup(path)) found.push({ path, directories });
+        }
+        walked = { cycle: settings.cycle, candidates: found };
       }
+      const candidates = walked.candidates;
+      if (candidates.length === 0) {
+        settings.cycle++;
+        return [];
+      }
+      for (const candidate of candidates) candidate.memoryUsageBytes = undefined;
       if (candidates.length > maxCgroups) {
         for (const candidate of candidates) candidate.memoryUsageBytes = readMemoryUsage(files, candidate.directories, problems);
         problems.report(`more than ${maxCgroups} cgroups qualify: publishing the ${maxCgroups} with the most memory`);
