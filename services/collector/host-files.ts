@@ -33,7 +33,7 @@ export interface HostFiles {
   listSync(hostPath: string, problems: Problems): DirectoryListing | undefined;
   /** Whether the path exists now (by path, never from a kept file): has a process exited? */
   exists(hostPath: string): boolean;
-  /** Closes the files kept open that were not read since the previous call (gone processes and cgroups). */
+  /** Ends a cycle: closes the kept files no cycle read lately (gone processes and cgroups). */
   endCycle(): void;
   /** Closes every file kept open. */
   close(): void;
@@ -77,6 +77,12 @@ interface OpenFile {
  * by rename would otherwise be read as it was, from the old inode, for as long as it stays listed.
  */
 const reopenEveryCycles = 16;
+
+/**
+ * A kept file unread for this many cycles is closed. Not one: a process's io and schedstat are read
+ * only in the cycles it ran, and reopening them each time it runs again would cost the open saved.
+ */
+const idleCyclesBeforeClose = 4;
 
 export function createHostFiles(roots: HostRoots, options: HostFilesOptions = {}): HostFiles {
   let maxOpenFiles = options.maxOpenFiles ?? 16384;
@@ -203,7 +209,7 @@ export function createHostFiles(roots: HostRoots, options: HostFilesOptions = {}
     exists: (hostPath) => existsSync(resolve(hostPath)),
     endCycle() {
       const reopen = (cycle + 1) % reopenEveryCycles === 0;
-      for (const [path, file] of open) if (reopen || file.cycle !== cycle) forget(path, file);
+      for (const [path, file] of open) if (reopen || cycle - file.cycle >= idleCyclesBeforeClose) forget(path, file);
       cycle++;
     },
     close: closeAll,
