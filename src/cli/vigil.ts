@@ -1,6 +1,7 @@
 /** The `vigil` command: run a service, run them all, try a demo, tail a topic. */
 import { Command, InvalidArgumentError } from 'commander';
 import { registerCollectorCommands } from '../../services/collector/commands/cli.js';
+import { registerDetectorCommands } from '../../services/detector/commands/detect.js';
 import { services, startOrder } from '../../services/registry.js';
 import { createBus } from '../bus/create-bus.js';
 import { codecFor } from '../codec/codecs.js';
@@ -113,6 +114,7 @@ program
   });
 
 registerCollectorCommands(program);
+registerDetectorCommands(program);
 
 try {
   await program.parseAsync(process.argv);
