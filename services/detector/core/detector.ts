@@ -180,6 +180,8 @@ interface NodeState {
   scene: NodeScene;
   events: Map<string, EventState>;
   policy: NodePolicy;
+  /** Rate-limit decisions that read an earlier request: that request's anchor → the last position that decided by it. */
+  dependencies: Map<number, number>;
 }
 
 interface Counts {
@@ -268,6 +270,14 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}): Detect
     return { value: change.perSecond, position: previousPosition };
   }
 
+  /**
+   * A rate-limit decision at `decidedAt` read a request whose replay starts at `anchor`. A replay that
+   * reaches decidedAt must then start at anchor, or it would decide without that request.
+   */
+  function dependOn(node: NodeState, anchor: number, decidedAt: number): void {
+    node.dependencies.set(anchor, Math.max(node.dependencies.get(anchor) ?? decidedAt, decidedAt));
+  }
+
   function windowSamples(state: SeriesState): SceneSample[] {
     const labels = { ...state.identity.labels, [windowLabel]: state.counter ? 'rate' : 'value' };
     return state.ring.lastPoints(options.policy.windowPoints).map(({ value, timestampMs }) => ({ name: state.identity.metric, labels, value, timestampMs }));
@@ -294,7 +304,10 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}): Detect
         out.push(record);
         // Opening, and turning CRITICAL later, are what may ask for a diagnosis (see policy.ts).
         if (record.state === 'OPEN' || (record.state === 'UPDATE' && severityBefore !== 'CRITICAL' && record.severity === 'CRITICAL')) {
-          askers.push({ anomaly: record, scenario: rule.scenario, anchor: state.openAnchor, window: () => windowSamples(state) });
+          askers.push({
+            anomaly: record, scenario: rule.scenario, anchor: state.openAnchor, window: () => windowSamples(state),
+            dependsOn: (anchor) => dependOn(node, anchor, position),
+          });
         }
       }
     }
@@ -328,10 +341,11 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}): Detect
     const { open, record } = openEvent(identity, eventAtMs, eventAtMs, sample.value, event.severity, rule.name);
     const anchor = Math.min(position, node.scene.oldestPosition() ?? position);
     const resolveAtMs = eventAtMs + event.resolveAfterMs;
-    node.events.set(eventKey, { identity, open, resolveAtMs, forgetAtMs: Math.max(resolveAtMs, eventAtMs + options.eventMemoryMs), anchor });
+    const state: EventState = { identity, open, resolveAtMs, forgetAtMs: Math.max(resolveAtMs, eventAtMs + options.eventMemoryMs), anchor };
+    node.events.set(eventKey, state);
     counts.events++;
     out.push(record);
-    askers.push({ anomaly: record, scenario: rule.scenario, anchor, window: () => [] });
+    askers.push({ anomaly: record, scenario: rule.scenario, anchor, window: () => [], dependsOn: (earlier) => dependOn(node, earlier, position) });
   }
 
   /** Resolves the node's events whose time is up by nowMs, and forgets those past their memory. */
@@ -362,6 +376,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}): Detect
         scene: new NodeScene(options.scene),
         events: new Map(),
         policy: new NodePolicy(options.policy),
+        dependencies: new Map(),
       };
       nodes.set(nodeKey, node);
     }
@@ -480,6 +495,20 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}): Detect
       for (const state of node.series.values()) consider(anchorOf(state));
       for (const event of node.events.values()) consider(event.anchor);
       consider(node.policy.oldestAnchor());
+    }
+    // A replay that reaches a rate-limit decision must rebuild the request it was decided by. Once a
+    // replay would start after a decision, the decision can be forgotten.
+    for (let changed = oldest !== undefined; changed; ) {
+      changed = false;
+      for (const node of nodes.values()) {
+        for (const [anchor, decidedAt] of node.dependencies) {
+          if (decidedAt < oldest!) node.dependencies.delete(anchor);
+          else if (anchor < oldest!) {
+            oldest = anchor;
+            changed = true;
+          }
+        }
+      }
     }
     return oldest;
   }

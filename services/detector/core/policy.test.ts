@@ -13,7 +13,7 @@ function asker(series: string, atMs: number, options: { entity?: Entity; severit
     kind: options.kind ?? 'THRESHOLD', state: options.state ?? 'OPEN', severity: options.severity ?? 'WARNING', score: 2, value: 1, expectedLow: 0, expectedHigh: 1,
     models: [], openedAtMs: atMs, observedAtMs: atMs, resolvedAtMs: null,
   };
-  return { anomaly, scenario: 'scenario' in options ? options.scenario : 'MEMORY', anchor: 7, window: () => [] };
+  return { anomaly, scenario: 'scenario' in options ? options.scenario : 'MEMORY', anchor: 7, window: () => [], dependsOn: () => {} };
 }
 
 const scene = () => [{ name: 'node_memory_MemAvailable_bytes', labels: {}, value: 1, timestampMs: 0 }];

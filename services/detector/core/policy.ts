@@ -43,6 +43,12 @@ export interface Asker {
   anchor: number;
   /** The series' recent points as samples (see windowLabel). */
   window: () => SceneSample[];
+  /**
+   * Called when the rate limit decided about this anomaly from an earlier request: the anomaly's
+   * state must now be rebuilt from that request's anchor too, or a replay would not know to decide
+   * the same.
+   */
+  dependsOn: (anchor: number) => void;
 }
 
 interface Entry {
@@ -84,6 +90,7 @@ export class NodePolicy {
     for (const [key, group] of groups) {
       const entry = this.entries.get(key);
       const critical = group.some((asker) => asker.anomaly.severity === 'CRITICAL');
+      if (entry) for (const asker of group) asker.dependsOn(entry.anchor);
       if (entry && !(critical && entry.severity !== 'CRITICAL')) {
         this.rateLimited++;
         continue;
@@ -105,7 +112,7 @@ export class NodePolicy {
       this.entries.set(key, {
         lastRequestMs: nowMs,
         severity: critical ? 'CRITICAL' : (entry?.severity ?? 'WARNING'),
-        anchor: Math.min(...sorted.map((asker) => asker.anchor)),
+        anchor: Math.min(...sorted.map((asker) => asker.anchor), entry?.anchor ?? Number.POSITIVE_INFINITY),
       });
     }
     return out;

@@ -2,8 +2,8 @@
  * The scene of one node: what a diagnosis needs besides the anomalous series, cached from the
  * node's batches. Each scene source keeps its latest few snapshots (process tables several, so RSS
  * growth per pid can be computed; meminfo, vmstat, PSI, sysctls, cgroups the latest; kernel events
- * the last batches that carried any). The cache is bounded by `maxSamples` per node: beyond it the
- * oldest snapshots go first (counted as dropped). A request does not carry every cgroup: only the
+ * the last batches that carried any, up to `maxAgeMs` old). The cache is bounded by `maxSamples` per
+ * node: beyond it the oldest snapshots go first (counted as dropped). A request does not carry every cgroup: only the
  * anomaly's own (and its ancestors and pod) and the `topCgroups` with the largest working set.
  */
 import type { MetricBatch, Sample, SceneSample } from '../../../src/codec/records.generated.js';
@@ -23,6 +23,8 @@ export interface SceneOptions {
   maxSamples: number;
   /** Cgroups in a request besides the anomaly's own: this many with the largest working set. */
   topCgroups: number;
+  /** A snapshot older than this (by the node's batch time) is dropped: a source that stopped, an old kernel event. */
+  maxAgeMs: number;
 }
 
 const cgroupMemoryNames = /^cgroup_memory_(usage|limit|working_set|active_working_set)_bytes$|^cgroup_memory_events_\w+_total$|^cgroup_memory_stat_(anon|file|active_anon|inactive_anon|active_file|inactive_file|shmem|slab|slab_reclaimable|slab_unreclaimable|kernel|kernel_stack|sock|file_dirty|file_writeback)_bytes$/;
@@ -43,10 +45,12 @@ export const defaultSceneOptions: SceneOptions = {
   ],
   maxSamples: 50_000,
   topCgroups: 10,
+  maxAgeMs: 15 * 60_000,
 };
 
 interface Snapshot {
   position: number;
+  timestampMs: number;
   samples: SceneSample[];
 }
 
@@ -76,6 +80,7 @@ export class NodeScene {
 
   /** Keeps the batch if its source is part of the scene (samples already checked by the detector). */
   observe(batch: MetricBatch, samples: readonly Sample[], position: number): void {
+    this.expire(batch.timestampMs);
     const option = this.sourceOption(batch.source);
     if (!option || option.snapshots <= 0) return;
     const kept: SceneSample[] = [];
@@ -85,11 +90,18 @@ export class NodeScene {
     }
     if (option.include && kept.length === 0) return;
     const snapshots = this.bySource.get(batch.source) ?? [];
-    snapshots.push({ position, samples: kept });
+    snapshots.push({ position, timestampMs: batch.timestampMs, samples: kept });
     this.size += kept.length;
     while (snapshots.length > option.snapshots) this.size -= snapshots.shift()!.samples.length;
     this.bySource.set(batch.source, snapshots);
     this.trim(batch.source);
+  }
+
+  private expire(nowMs: number): void {
+    for (const [source, snapshots] of this.bySource) {
+      while (snapshots.length > 0 && nowMs - snapshots[0]!.timestampMs > this.options.maxAgeMs) this.size -= snapshots.shift()!.samples.length;
+      if (snapshots.length === 0) this.bySource.delete(source);
+    }
   }
 
   /** Drops the oldest history snapshots, then other sources' oldest snapshots, then cuts the newest batch, until within maxSamples. */
