@@ -1,4 +1,6 @@
 import type { DiagnosisRequest, Entity, Fact, Scenario, SceneSample, Severity, Suggestion } from '../../../src/codec/records.generated.js';
+import type { KubernetesContext } from './kubernetes-context.js';
+import { SceneView } from './scene-view.js';
 
 /** One reading of one process's resident set. */
 export interface ProcessSnapshot {
@@ -31,6 +33,10 @@ export interface Evidence {
   memTotalBytes: number | undefined;
   /** Number of usable samples in the scene (finite values). */
   sampleCount: number;
+  /** The whole scene, queryable (core/scene-view.ts): what every rule should read. */
+  scene: SceneView;
+  /** The Kubernetes API's view of the entity, when a cluster was reachable or a capture carried it. */
+  kubernetes: KubernetesContext | undefined;
 }
 
 /** What a rule concludes; diagnose() turns the strongest one into a DiagnosisReport. */
@@ -61,7 +67,7 @@ function latestValue(samples: SceneSample[], name: string): number | undefined {
 }
 
 /** Builds the evidence model from a request's scene. Samples with non-finite values are left out. */
-export function buildEvidence(request: DiagnosisRequest): Evidence {
+export function buildEvidence(request: DiagnosisRequest, kubernetes?: KubernetesContext): Evidence {
   const scene = request.scene.filter((sample) => Number.isFinite(sample.value) && Number.isFinite(sample.timestampMs));
   const byProcess = new Map<string, ProcessHistory>();
   let latestProcessSnapshotMs: number | undefined;
@@ -94,6 +100,8 @@ export function buildEvidence(request: DiagnosisRequest): Evidence {
     memAvailableBytes: latestValue(scene, 'node_memory_MemAvailable_bytes'),
     memTotalBytes: latestValue(scene, 'node_memory_MemTotal_bytes'),
     sampleCount: scene.length,
+    scene: new SceneView(scene),
+    kubernetes,
   };
 }
 
