@@ -39,6 +39,8 @@ const records: { [T in Topic]: TopicRecords[T] } = {
     ],
     suggestions: [{ action: 'Raise the memory limit of ledger or fix the leak', command: 'kubectl top pod -n payments', setting: null }],
     confidence: 0.86, severity: 'CRITICAL', kubernetes: { owner: 'Deployment/ledger', limit: '8Gi' }, createdAtMs: 1_764_000_600_000,
+    findings: [{ code: 'MEMORY_LIMIT_TOO_LOW', summary: 'ledger steady at 97 % of its 8 GiB limit', confidence: 0.6, severity: 'WARNING' }],
+    missingEvidence: ['Kubernetes: no cluster configured'],
   },
   'health.updates': {
     id: 'h1', entity: node, level: 'NODE', score: 62.5, grade: 'UNHEALTHY',

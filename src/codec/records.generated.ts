@@ -117,6 +117,10 @@ export interface DiagnosisReport {
   kubernetes: Record<string, string>;
   /** Time of the request's anomalous point (reports are deterministic, so no wall clock). */
   createdAtMs: number;
+  /** The other findings that applied, strongest first (the root cause is the strongest and is not repeated here). */
+  findings: RankedFinding[];
+  /** What the rules wanted and the scene or the cluster did not have, e.g. "no cgroup samples for the pod", "Kubernetes: no cluster configured". */
+  missingEvidence: string[];
 }
 
 /** Family of problem a diagnosis is asked about; picks the rules that run. */
@@ -151,6 +155,18 @@ export interface Suggestion {
   command: null | string;
   /** The setting to change and its new value, when there is one. */
   setting: null | string;
+}
+
+/** Another cause the rules found, besides the root cause. */
+export interface RankedFinding {
+  /** Stable code of the cause, as rootCause.code. */
+  code: string;
+  /** One line naming the culprit. */
+  summary: string;
+  /** Confidence in this cause, 0..1. */
+  confidence: number;
+  /** Severity of this finding. */
+  severity: Severity;
 }
 
 /** A request to diagnose a scenario on an entity, with the scene collected when the anomaly opened (topic diagnosis.requests, key cluster/node). */
