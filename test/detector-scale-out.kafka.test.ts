@@ -136,15 +136,20 @@ interface Scenario {
 }
 
 /**
- * Per node: a dip well before the stop, a dip the stop cuts in two, and a dip after it, each
+ * One dip per node (so the test does not lean on how the core treats a second dip): on one node of
+ * each partition the stop cuts the dip in two, on the other the dip comes after the stop; each
  * shifted a little per node so the transitions of different nodes do not coincide.
  */
 async function scenario(): Promise<Scenario> {
   const nodes = nodesOverPartitions();
-  const perNode = await Promise.all(nodes.map((node, i) => memoryDipStream({
-    cluster: CLUSTER, node, points: POINTS, topProcesses: 3,
-    dips: [[35 + i, 45 + i], [STOP_AT - 10 + (i % 3), STOP_AT + 12 + i], [STOP_AT + 40 + i, STOP_AT + 50 + i]],
-  })));
+  const seenPartitions = new Set<number>();
+  const perNode = await Promise.all(nodes.map((node, i) => {
+    const partition = partitionForKey(Buffer.from(`${CLUSTER}/${node}`), PARTITIONS);
+    const cutInTwo = !seenPartitions.has(partition);
+    seenPartitions.add(partition);
+    const dip: [number, number] = cutInTwo ? [STOP_AT - 10 + (i % 3), STOP_AT + 12 + i] : [STOP_AT + 40 + i, STOP_AT + 50 + i];
+    return memoryDipStream({ cluster: CLUSTER, node, points: POINTS, topProcesses: 3, dips: [dip] });
+  }));
   const ticks = Array.from({ length: POINTS }, (_, point) => perNode.flatMap((batches) => batches.slice(2 * point, 2 * point + 2)));
   const expected = new Map<string, Anomaly>();
   const reference = createDetector();
@@ -163,7 +168,7 @@ async function scaleOut(kind: BusKind, crash: boolean): Promise<void> {
   const prefix = `scale-out-${run}.`;
   const { ticks, expected } = await scenario();
   const expectedOpens = [...expected.values()].filter((anomaly) => anomaly.state === 'OPEN');
-  expect(expectedOpens.length).toBeGreaterThanOrEqual(3 * 8);
+  expect(expectedOpens.length).toBeGreaterThanOrEqual(8);
 
   const producer = newBus('rdkafka', `producer-${run}`);
   await producer.connect();
