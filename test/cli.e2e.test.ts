@@ -44,6 +44,22 @@ describe('configuration', () => {
     expect(process.stderr.join('\n')).toMatch(/VIGIL_BUS="nats"/);
   });
 
+  test('a bad expert rule file stops the detector at start with exit code 2, naming the rule and the field', async () => {
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const directory = await mkdtemp(join(tmpdir(), 'vigil-rules-'));
+    try {
+      const file = join(directory, 'rules.yaml');
+      await writeFile(file, 'rules:\n  - name: load-high\n    metric: node_load1\n    threshold: { above: lots }\n');
+      const process = vigil(['run', 'detector'], { VIGIL_DETECTOR_RULES: file });
+      expect(await process.exited()).toBe(2);
+      expect(process.stderr.join('\n')).toContain('rules[0] "load-high": threshold.above: expected a number');
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
   test('an SMTP url without receivers is rejected, naming VIGIL_EMAIL_TO', async () => {
     const process = vigil(['run', 'notifier'], { VIGIL_SMTP_URL: 'smtp://127.0.0.1:2525' });
     expect(await process.exited()).toBe(2);

@@ -76,7 +76,7 @@ test('a detector stopped without committing mid-stream and restarted: every anom
   const run = randomUUID().slice(0, 8);
   const prefix = `recovery-${run}.`;
   // Two nodes scraping side by side, each with a dip that the crash cuts in two.
-  const perNode = await Promise.all(['node-a', 'node-b'].map((node) => memoryDipStream({ cluster: 'recovery', node, points: 120, dips: [[30, 45], [70, 90]] })));
+  const perNode = await Promise.all(['node-a', 'node-b'].map((node) => memoryDipStream({ cluster: 'recovery', node, points: 120, dips: [[30, 45], [70, 90]], topProcesses: 3 })));
   const stream = perNode[0]!.flatMap((batch, index) => [batch, perNode[1]![index]!]);
   const expected = new Map<string, Anomaly>();
   const reference = createDetector();
@@ -120,7 +120,7 @@ test('garbage bytes on metrics.raw land in metrics.raw.dlq with the reason, and 
   const producer = await kafkaBus(`producer-${run}`);
   const garbage = Buffer.from('this is not an avro record \u0000\u00ff', 'utf8');
   await producer.produce(`${prefix}metrics.raw`, [{ key: 'recovery/node-g', value: garbage, headers: { origin: 'test' } }]);
-  await produceBatches(producer, `${prefix}metrics.raw`, await memoryDipStream({ cluster: 'recovery', node: 'node-g', points: 80, dips: [[50, 60]] }));
+  await produceBatches(producer, `${prefix}metrics.raw`, await memoryDipStream({ cluster: 'recovery', node: 'node-g', points: 80, dips: [[50, 60]], topProcesses: 3 }));
 
   const letters: DeadLetter[] = [];
   const dlq = await producer.subscribe({

@@ -12,9 +12,11 @@ import { commonConfigSchema } from '../../src/runtime/config.js';
 import { entityNodeKey } from '../../src/runtime/keys.js';
 import type { ServiceDefinition } from '../../src/runtime/service.js';
 import { createDetector, type Detector, type DetectorOutput } from './core/detector.js';
+import { defaultRules, loadRuleFile } from './rules/rule-file.js';
 
 export const detectorConfigSchema = commonConfigSchema.extend({
   VIGIL_DETECTOR_GROUP: z.string().min(1).default('vigil-detector').describe('Consumer group of the detector'),
+  VIGIL_DETECTOR_RULES: z.string().min(1).optional().describe('Path of the expert rule file (YAML); the shipped services/detector/rules/default-rules.yaml when unset'),
 });
 
 /** One assigned partition of metrics.raw: its core, from the assignment that gave it to us until it is revoked. */
@@ -41,6 +43,8 @@ export const detector: ServiceDefinition<typeof detectorConfigSchema> = {
   name: 'detector',
   configSchema: detectorConfigSchema,
   async start(config, { io, logger, print, registry }) {
+    // A bad rule file stops the service at start (VIGIL_CONFIG naming the rule and field), like a bad variable.
+    const rules = config.VIGIL_DETECTOR_RULES ? loadRuleFile(config.VIGIL_DETECTOR_RULES) : defaultRules();
     const owned = new Map<number, OwnedPartition>();
     ownershipGauges(registry, owned);
 
@@ -70,7 +74,7 @@ export const detector: ServiceDefinition<typeof detectorConfigSchema> = {
       onAssignment: (partitions) => {
         for (const partition of owned.keys()) if (!partitions.includes(partition)) owned.delete(partition);
         for (const partition of partitions) {
-          if (!owned.has(partition)) owned.set(partition, { core: createDetector(), applied: -1, unpublished: undefined });
+          if (!owned.has(partition)) owned.set(partition, { core: createDetector({ rules }), applied: -1, unpublished: undefined });
         }
         logger.info({ partitions }, 'metrics.raw partitions assigned');
       },
