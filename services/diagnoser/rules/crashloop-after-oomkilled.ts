@@ -1,9 +1,14 @@
 import type { Evidence, Finding } from '../core/evidence.js';
 import { clamp, fact, formatBytes, suggestion } from '../core/format.js';
-import { suggestedLimitBytes } from './memory-limit.js';
 import { workloadRef } from './scene-reading.js';
 
 const MiB = 1024 * 1024;
+const STEP_MIB = 64;
+
+/** 1.5 × the limit it died at, rounded up to 64 MiB. */
+function nextLimitMiB(limitBytes: number): number {
+  return Math.max(STEP_MIB, Math.ceil((limitBytes * 1.5) / MiB / STEP_MIB) * STEP_MIB);
+}
 
 /**
  * A container in CrashLoopBackOff whose last run was OOMKilled (exit 137): it dies at its memory
@@ -39,7 +44,7 @@ export function crashloopAfterOomKilled(evidence: Evidence): Finding | undefined
   const workload = workloadRef({ ownerKind: pod.ownerKind, ownerName: pod.ownerName });
   const suggestions = [];
   if (limitBytes !== undefined) {
-    const newLimitMiB = suggestedLimitBytes(limitBytes) / MiB;
+    const newLimitMiB = nextLimitMiB(limitBytes);
     suggestions.push(
       suggestion(
         `raise the memory limit of ${looping.name} from ${spec!.limits.memory ?? formatBytes(limitBytes)} to ${newLimitMiB}Mi: it is killed at the limit on every start, so it needs more (1.5 × the limit, rounded up to 64 Mi)`,

@@ -1,5 +1,5 @@
 /** Every node, CPU, I/O, network, kernel and Kubernetes rule, for tests that run them all on one scene. */
-import type { Rule } from '../../core/evidence.js';
+import type { Evidence, Finding } from '../../core/evidence.js';
 import { conntrackNearFull } from '../conntrack-near-full.js';
 import { cpuLimitTooLow } from '../cpu-limit-too-low.js';
 import { cpuThrottleBursts } from '../cpu-throttle-bursts.js';
@@ -16,7 +16,7 @@ import { pidExhaustion } from '../pid-exhaustion.js';
 import { runqueueNoisyNeighbour } from '../runqueue-noisy-neighbour.js';
 import { tcpRetransmitDrops } from '../tcp-retransmit-drops.js';
 
-export const nodeRules: Record<string, Rule> = {
+export const nodeRules: Record<string, (evidence: Evidence) => Finding | undefined> = {
   cpuLimitTooLow,
   cpuThrottleBursts,
   loadFromDState,
