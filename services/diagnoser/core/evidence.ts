@@ -22,6 +22,8 @@ export interface Evidence {
   requestId: string;
   scenario: Scenario;
   entity: Entity;
+  /** Metric of the anomaly that asked (node_memory_MemAvailable_bytes, cgroup_memory_working_set_bytes, …). */
+  metric: string;
   requestedAtMs: number;
   /** Processes seen in process_rss_bytes samples, in scene order of first appearance. */
   processes: ProcessHistory[];
@@ -39,9 +41,9 @@ export interface Evidence {
   kubernetes: KubernetesContext | undefined;
 }
 
-/** What a rule concludes; diagnose() turns the strongest one into a DiagnosisReport. */
+/** What a rule concludes; diagnose() ranks the findings of every rule and reports the strongest as the root cause. */
 export interface Finding {
-  /** Root-cause code, e.g. MEMORY_GROWTH_PROCESS. */
+  /** Root-cause code, e.g. MEMORY_LEAK_PROCESS. */
   cause: string;
   /** One line naming the culprit. */
   summary: string;
@@ -52,10 +54,24 @@ export interface Finding {
   facts: Fact[];
   /** Most useful first. */
   suggestions: Suggestion[];
+  /** What the rule wanted and did not have while concluding (e.g. "no cgroup samples for the pod"): the report's missingEvidence. */
+  missing?: string[];
 }
 
-/** A rule: a pure function of the evidence. undefined when it does not apply. */
-export type Rule = (evidence: Evidence) => Finding | undefined;
+/** A rule that could not check its cause says what it lacked, instead of concluding nothing silently. */
+export interface NotChecked {
+  missing: string[];
+}
+
+/** What a rule returns: a finding, what it could not check, or undefined when its cause is ruled out. */
+export type RuleOutcome = Finding | NotChecked | undefined;
+
+/** A rule: a pure function of the evidence. A rule returning `Finding | undefined` is one. */
+export type Rule = (evidence: Evidence) => RuleOutcome;
+
+export function isFinding(outcome: RuleOutcome): outcome is Finding {
+  return outcome !== undefined && 'cause' in outcome;
+}
 
 function latestValue(samples: SceneSample[], name: string): number | undefined {
   let best: SceneSample | undefined;
@@ -94,6 +110,7 @@ export function buildEvidence(request: DiagnosisRequest, kubernetes?: Kubernetes
     requestId: request.id,
     scenario: request.scenario,
     entity: request.entity,
+    metric: request.metric,
     requestedAtMs: request.requestedAtMs,
     processes: [...byProcess.values()],
     latestProcessSnapshotMs,
