@@ -48,7 +48,10 @@ export const detector: ServiceDefinition<typeof detectorConfigSchema> = {
     const owned = new Map<number, OwnedPartition>();
     ownershipGauges(registry, owned);
 
-    const publish = async ({ anomalies, requests }: DetectorOutput): Promise<void> => {
+    const publish = async ({ anomalies, requests, classified }: DetectorOutput): Promise<void> => {
+      if (classified.length > 0) {
+        await io.publish('series.classified', classified.map((value) => ({ key: entityNodeKey(value.entity), value })));
+      }
       if (anomalies.length > 0) {
         await io.publish('anomalies', anomalies.map((value) => ({ key: entityNodeKey(value.entity), value })));
         for (const anomaly of anomalies) {

@@ -79,7 +79,10 @@ describe('replay from retainFrom()', () => {
     for (let position = p; position < stream.length; position++) {
       const out = b.process(stream[position]!, position);
       if (position > cut) {
-        expect(out, `position ${position}, replayed from ${p}`).toEqual(a.outputs[position]);
+        // Anomalies and requests are exact; series.classified is not: the engine that classifies
+        // remembers days of points, more than a takeover replays (see SeriesState.scorer).
+        const { anomalies, requests } = a.outputs[position]!;
+        expect({ anomalies: out.anomalies, requests: out.requests }, `position ${position}, replayed from ${p}`).toEqual({ anomalies, requests });
       } else {
         for (const anomaly of out.anomalies) expect(allEvents.has(anomaly.eventId)).toBe(true);
         for (const request of out.requests) expect(allRequests.has(request.id)).toBe(true);

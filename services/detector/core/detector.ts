@@ -21,10 +21,13 @@
  * exactly what the predecessor did. Kernel events and rate-limit entries keep the position they
  * can be rebuilt from until they are forgotten.
  */
-import type { Anomaly, DiagnosisRequest, Entity, MetricBatch, Sample, SceneSample } from '../../../src/codec/records.generated.js';
+import type { Anomaly, ClassifiedSeries, DiagnosisRequest, Entity, MetricBatch, Sample, SceneSample } from '../../../src/codec/records.generated.js';
+import { deterministicId } from '../../../src/codec/ids.js';
 import { defaultRules } from '../rules/rule-file.js';
 import { counterStep, isCounter } from './counter-rate.js';
 import { isTracked, partnerMetrics, readThreshold, ruleFor, type ExpertRule } from './expert-rules.js';
+import { createSeriesScorer } from '../engine/create-series-scorer.js';
+import type { SeriesClass, SeriesScorer } from '../engine/series-scorer.js';
 import { judge, statistics } from './judge.js';
 import { advance, newLifecycle, openEvent, resolveGone, type LifecycleState, type OpenAnomaly, type SeriesIdentity } from './lifecycle.js';
 import { defaultPolicyOptions, NodePolicy, windowLabel, type Asker, type PolicyOptions } from './policy.js';
@@ -35,6 +38,10 @@ import { seriesKey } from './series-key.js';
 export interface DetectorOptions {
   /** Points of a series' baseline window (median / MAD). */
   windowSize: number;
+  /** Points a series' engine must have seen before its class is published. */
+  classifyAfterPoints: number;
+  /** A series' class is published again after this many points even when it did not change. */
+  classifiedEveryPoints: number;
   /** Points a baseline needs before the robust z-score judges. */
   minPoints: number;
   /** |z| threshold; score = |z| / threshold. */
@@ -70,6 +77,8 @@ export interface DetectorOptions {
 
 export const defaultDetectorOptions: DetectorOptions = {
   windowSize: 30,
+  classifyAfterPoints: 64,
+  classifiedEveryPoints: 720,
   minPoints: 10,
   threshold: 3.5,
   madFloorRatio: 0.001,
@@ -91,6 +100,8 @@ export const defaultDetectorOptions: DetectorOptions = {
 export interface DetectorOutput {
   anomalies: Anomaly[];
   requests: DiagnosisRequest[];
+  /** series.classified: a judged series' class when it changes, and every classifiedEveryPoints points. */
+  classified: ClassifiedSeries[];
 }
 
 export interface DetectorStats {
@@ -146,6 +157,16 @@ interface SeriesState {
   lastTimestampMs: number;
   /** Points (rates for counters), each with the position it can be rebuilt from. */
   ring: PointRing;
+  /**
+   * The detection engine (services/detector/engine) of a statistically judged series: it classifies
+   * the series for series.classified. It does not decide anomalies here: its state spans days of
+   * points, which a detector taking over a partition cannot rebuild from the bounded replay that
+   * makes lifecycles exact (see the header), so anomalies stay with the window's robust z-score,
+   * the rule's trend and thresholds until engine state survives a handover.
+   */
+  scorer: SeriesScorer | undefined;
+  publishedClass: SeriesClass | undefined;
+  pointsSinceClassified: number;
   certain: boolean;
   /** When certain and idle: the position from which a replay proves the same. */
   certainAnchor: number;
@@ -283,6 +304,27 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}): Detect
     return state.ring.lastPoints(options.policy.windowPoints).map(({ value, timestampMs }) => ({ name: state.identity.metric, labels, value, timestampMs }));
   }
 
+  /** Feeds the series' engine; a ClassifiedSeries when its class changed or is due again. */
+  function classify(state: SeriesState, value: number, timestampMs: number, classified: ClassifiedSeries[]): void {
+    if (!state.scorer) return;
+    const { seriesClass } = state.scorer.push(timestampMs, value);
+    state.pointsSinceClassified++;
+    if (!state.certain || state.scorer.points < options.classifyAfterPoints) return;
+    if (seriesClass === state.publishedClass && state.pointsSinceClassified < options.classifiedEveryPoints) return;
+    const features: Record<string, number> = {};
+    for (const [name, feature] of Object.entries(state.scorer.classification().features)) if (Number.isFinite(feature)) features[name] = feature;
+    // Until the engine has filled enough buckets its classifier has not run: every feature is 0.
+    if (Object.values(features).every((feature) => feature === 0)) return;
+    const { identity } = state;
+    classified.push({
+      id: deterministicId(identity.series, identity.entity.node ?? '', timestampMs),
+      entity: identity.entity, metric: identity.metric, series: identity.series, labels: identity.labels,
+      class: seriesClass, features, value, timestampMs,
+    });
+    state.publishedClass = seriesClass;
+    state.pointsSinceClassified = 0;
+  }
+
   function observe(node: NodeState, state: SeriesState, value: number, timestampMs: number, position: number, points: ReadonlyMap<string, number>, out: Anomaly[], askers: Asker[]): void {
     const { rule, identity } = state;
     const window = state.ring.lastValues(options.windowSize);
@@ -362,6 +404,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}): Detect
   function process(batch: MetricBatch, position: number): DetectorOutput {
     cold ??= position === options.historyStart;
     const anomalies: Anomaly[] = [];
+    const classified: ClassifiedSeries[] = [];
     const askers: Asker[] = [];
     const nodeKey = `${batch.cluster}/${batch.node}`;
     evictStale(nodeKey, batch.timestampMs, anomalies);
@@ -409,7 +452,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}): Detect
     node.scene.observe(batch, valid.map((entry) => entry.sample), position);
     ageEvents(node, batch.timestampMs, anomalies);
     node.policy.expire(batch.timestampMs);
-    if (options.sceneOnlySources.includes(batch.source)) return { anomalies, requests: [] };
+    if (options.sceneOnlySources.includes(batch.source)) return { anomalies, requests: [], classified };
 
     const before = node.sources.get(batch.source);
     // Gauges by their value, counters by their rate (set below): what ratios and relative gates read.
@@ -453,6 +496,9 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}): Detect
           previousRaw: undefined,
           lastTimestampMs: Number.NEGATIVE_INFINITY,
           ring: new PointRing(judged ? options.windowSize + proofPoints : 1),
+          scorer: judged && rule.statistical ? createSeriesScorer() : undefined,
+          publishedClass: undefined,
+          pointsSinceClassified: 0,
           certain: certainAnchor !== undefined,
           certainAnchor: certainAnchor ?? position,
           quietRun: 0,
@@ -473,14 +519,17 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}): Detect
         state.certainAnchor = point.position;
       }
     }
-    for (const { state, value, position: pointPosition } of toJudge) observe(node, state, value, batch.timestampMs, pointPosition, points, anomalies, askers);
+    for (const { state, value, position: pointPosition } of toJudge) {
+      observe(node, state, value, batch.timestampMs, pointPosition, points, anomalies, askers);
+      classify(state, value, batch.timestampMs, classified);
+    }
     // A series its source no longer carries is forgotten, so "born" means the same to every detector.
     for (const key of before?.series ?? []) if (!tracked.has(key)) forgetSeries(node, key, batch.timestampMs, anomalies);
     node.sources.set(batch.source, { lastPosition: position, lastTimestampMs: batch.timestampMs, series: tracked });
 
     const scene = node.scene;
     const requests = askers.length > 0 ? node.policy.requests(askers, batch.timestampMs, (focus) => scene.samples(focus)) : [];
-    return { anomalies, requests };
+    return { anomalies, requests, classified };
   }
 
   function retainFrom(): number | undefined {
