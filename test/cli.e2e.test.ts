@@ -33,7 +33,7 @@ describe('vigil start with the memory-hog demo', () => {
 
     const diagnosis = await pipeline.waitForLine((line) => line.includes(`pid ${pid}`), 90_000);
     expect(diagnosis).toMatch(/memory|MEMORY|RSS/);
-    expect(diagnosis).toContain('MEMORY_GROWTH_PROCESS');
+    expect(diagnosis).toContain('MEMORY_LEAK_PROCESS');
   }, 150_000);
 });
 

@@ -63,7 +63,7 @@ test('a memory hog on this machine ends as a report, a health update, a printed 
   try {
     const pid = String(hog.pid);
     const report = await reports.waitFor((r) => r.rootCause.summary.includes(`pid ${pid}`), 90_000);
-    expect(report.rootCause.code).toBe('MEMORY_GROWTH_PROCESS');
+    expect(report.rootCause.code).toBe('MEMORY_LEAK_PROCESS');
     expect(report.scenario).toBe('MEMORY');
     expect(report.entity).toMatchObject({ cluster: 'e2e', node: `node-${run}` });
     expect(report.evidence.some((fact) => fact.unit.includes('bytes') && fact.value > 0)).toBe(true);
@@ -77,7 +77,7 @@ test('a memory hog on this machine ends as a report, a health update, a printed 
     const viaStdout = await notifications.waitFor((n) => n.channel === 'stdout' && n.sourceIds.includes(report.id), 30_000);
     expect(viaStdout.status).toBe('SENT');
 
-    expect(printed.some((line) => line.includes(`pid ${pid}`) && line.includes('MEMORY_GROWTH_PROCESS'))).toBe(true);
+    expect(printed.some((line) => line.includes(`pid ${pid}`) && line.includes('MEMORY_LEAK_PROCESS'))).toBe(true);
     const mail = smtp.mails.find((m) => m.text?.includes(`pid ${pid}`));
     expect(mail?.subject).toMatch(/MEMORY/);
     expect(mail?.to && 'text' in mail.to ? mail.to.text : '').toContain('sre@example.com');

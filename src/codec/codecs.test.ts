@@ -32,7 +32,7 @@ const records: { [T in Topic]: TopicRecords[T] } = {
   },
   'diagnosis.reports': {
     id: 'd1', requestId: 'r1', anomalyIds: ['a1'], entity: pod, scenario: 'MEMORY',
-    rootCause: { code: 'MEMORY_GROWTH_PROCESS', summary: 'java (pid 4242) grew to 6.2 GB at 4.1 MB/s' },
+    rootCause: { code: 'MEMORY_LEAK_PROCESS', summary: 'java (pid 4242) grew to 6.2 GB at 4.1 MB/s' },
     evidence: [
       { name: 'rss growth rate', value: 4.1e6, unit: 'bytes/s', detail: 'pid 4242 java' },
       { name: 'memory pressure some avg10', value: 37.5, unit: '', detail: null },

@@ -129,7 +129,7 @@ export const scenarioSymbols = ['MEMORY', 'OOM', 'LOAD', 'CPU_THROTTLE', 'IO', '
 
 /** What went wrong. */
 export interface RootCause {
-  /** Stable code of the cause, e.g. MEMORY_GROWTH_PROCESS, CPU_LIMIT_TOO_LOW, UNKNOWN. */
+  /** Stable code of the cause, e.g. MEMORY_LEAK_PROCESS, CPU_LIMIT_TOO_LOW, UNKNOWN. */
   code: string;
   /** One line a person reads first, naming the culprit. */
   summary: string;

@@ -78,7 +78,7 @@ describe('email channel over a real SMTP conversation', () => {
     const { mailFrom, rcptTo, mail } = smtp.received[0]!;
     expect(mailFrom).toBe('vigil@example.com');
     expect(rcptTo).toEqual(['sre@example.com', 'oncall@example.com']);
-    expect(mail.subject).toBe('[Vigil] CRITICAL MEMORY_GROWTH_PROCESS on prod-eu/worker-7: process python3 (pid 4242) grew its RSS by 1000.0 MiB at 40.0 MiB/s to 1.5 GiB');
+    expect(mail.subject).toBe('[Vigil] CRITICAL MEMORY_LEAK_PROCESS on prod-eu/worker-7: process python3 (pid 4242) grew its RSS by 1000.0 MiB at 40.0 MiB/s to 1.5 GiB');
     expect(mail.text).toContain('process python3 (pid 4242)');
     expect(mail.text).toContain('$ cat /proc/4242/status');
     expect(mail.html).toEqual(expect.stringContaining('<code>pmap -x 4242</code>'));

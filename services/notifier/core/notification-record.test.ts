@@ -12,7 +12,7 @@ describe('notificationRecord', () => {
       channel: 'email',
       receiver: 'sre@example.com',
       status: 'FAILED',
-      subject: '[Vigil] CRITICAL MEMORY_GROWTH_PROCESS on prod-eu/worker-7: process python3 (pid 4242) grew its RSS by 1000.0 MiB at 40.0 MiB/s to 1.5 GiB',
+      subject: '[Vigil] CRITICAL MEMORY_LEAK_PROCESS on prod-eu/worker-7: process python3 (pid 4242) grew its RSS by 1000.0 MiB at 40.0 MiB/s to 1.5 GiB',
       sourceIds: [report.id],
       attempts: 3,
       error: '451 try later',

@@ -5,7 +5,7 @@ import { memoryGrowthReport as report } from './testdata/report.js';
 describe('renderReportLine', () => {
   it('says severity, where, what, the first fix and the confidence on one line', () => {
     expect(renderReportLine(report)).toBe(
-      '[CRITICAL] prod-eu/worker-7 MEMORY MEMORY_GROWTH_PROCESS: process python3 (pid 4242) grew its RSS by 1000.0 MiB at 40.0 MiB/s to 1.5 GiB' +
+      '[CRITICAL] prod-eu/worker-7 MEMORY MEMORY_LEAK_PROCESS: process python3 (pid 4242) grew its RSS by 1000.0 MiB at 40.0 MiB/s to 1.5 GiB' +
         ' — fix: inspect python3 (pid 4242): VmRSS, RssAnon and VmSwap tell heap growth from mapped files (`cat /proc/4242/status`) [+2 more] (confidence 0.95)',
     );
   });
@@ -24,7 +24,7 @@ describe('renderReportLine', () => {
 describe('renderReportEmail', () => {
   it('has a subject naming the cause and node, and text with evidence and commands', () => {
     const email = renderReportEmail(report);
-    expect(email.subject).toBe('[Vigil] CRITICAL MEMORY_GROWTH_PROCESS on prod-eu/worker-7: process python3 (pid 4242) grew its RSS by 1000.0 MiB at 40.0 MiB/s to 1.5 GiB');
+    expect(email.subject).toBe('[Vigil] CRITICAL MEMORY_LEAK_PROCESS on prod-eu/worker-7: process python3 (pid 4242) grew its RSS by 1000.0 MiB at 40.0 MiB/s to 1.5 GiB');
     expect(email.text).toContain('  - rss growth rate: 40.0 MiB/s (pid 4242 python3)');
     expect(email.text).toContain('  - share of node rss growth: 100 % (pid 4242 python3)');
     expect(email.text).toContain('     $ pmap -x 4242');

@@ -62,7 +62,7 @@ function suggestionText(suggestion: Suggestion): string {
 }
 
 /**
- * One line for stdout: `[CRITICAL] prod/worker-7 MEMORY MEMORY_GROWTH_PROCESS: <summary> — fix: <first suggestion> (confidence 0.92)`.
+ * One line for stdout: `[CRITICAL] prod/worker-7 MEMORY MEMORY_LEAK_PROCESS: <summary> — fix: <first suggestion> (confidence 0.92)`.
  * Always a single line, whatever the report's strings contain.
  */
 export function renderReportLine(report: DiagnosisReport): string {

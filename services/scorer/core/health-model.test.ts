@@ -35,13 +35,15 @@ function report(id: string, severity: Severity, confidence: number, createdAtMs:
     anomalyIds: ['a1'],
     entity: { cluster: 'prod-eu', node, namespace: null, pod: null, container: null },
     scenario: 'MEMORY',
-    rootCause: { code: 'MEMORY_GROWTH_PROCESS', summary: 'process python3 (pid 4242) grew its RSS by 1.0 GiB at 40.0 MiB/s to 1.5 GiB' },
+    rootCause: { code: 'MEMORY_LEAK_PROCESS', summary: 'process python3 (pid 4242) grew its RSS by 1.0 GiB at 40.0 MiB/s to 1.5 GiB' },
     evidence: [],
     suggestions: [],
     confidence,
     severity,
     kubernetes: {},
     createdAtMs,
+    findings: [],
+    missingEvidence: [],
   };
 }
 
@@ -101,7 +103,7 @@ describe('health model', () => {
     const model = createHealthModel();
     const first = model.onReport(report('r1', 'CRITICAL', 0.8, T0));
     expect(nodeUpdate(first)).toMatchObject({ score: 80, items: [{ code: 'DIAGNOSIS_REPORT', deduction: 20, sourceId: 'r1' }] });
-    expect(nodeUpdate(first)!.items[0]!.description).toContain('MEMORY_GROWTH_PROCESS: process python3 (pid 4242)');
+    expect(nodeUpdate(first)!.items[0]!.description).toContain('MEMORY_LEAK_PROCESS: process python3 (pid 4242)');
     expect(model.onReport(report('r1', 'CRITICAL', 0.8, T0))).toEqual([]);
 
     // An event on another node 9 minutes later: r1 still counts.

@@ -9,7 +9,7 @@ export const memoryGrowthReport: DiagnosisReport = {
   anomalyIds: ['a1b2c3', 'd4e5f6'],
   entity: { cluster: 'prod-eu', node: 'worker-7', namespace: null, pod: null, container: null },
   scenario: 'MEMORY',
-  rootCause: { code: 'MEMORY_GROWTH_PROCESS', summary: 'process python3 (pid 4242) grew its RSS by 1000.0 MiB at 40.0 MiB/s to 1.5 GiB' },
+  rootCause: { code: 'MEMORY_LEAK_PROCESS', summary: 'process python3 (pid 4242) grew its RSS by 1000.0 MiB at 40.0 MiB/s to 1.5 GiB' },
   evidence: [
     { name: 'rss growth rate', value: 40 * MiB, unit: 'bytes/s', detail: 'pid 4242 python3' },
     { name: 'rss growth', value: 1000 * MiB, unit: 'bytes', detail: 'pid 4242 python3, over 25.0 s' },
@@ -25,4 +25,6 @@ export const memoryGrowthReport: DiagnosisReport = {
   severity: 'CRITICAL',
   kubernetes: {},
   createdAtMs: Date.UTC(2026, 10, 24, 7, 0, 25),
+  findings: [],
+  missingEvidence: [],
 };
