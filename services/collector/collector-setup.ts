@@ -13,6 +13,7 @@ import { createPodDirectory, type PodDirectory } from './kubernetes/pod-director
 import { scrapeSource, scrapeTargetsOf } from './prometheus/scrape-source.js';
 import type { Source } from './source.js';
 import { defaultSources } from './sources/default-sources.js';
+import { filesystemSource } from './sources/filesystems.js';
 
 export interface CollectorSetup {
   files: HostFiles;
@@ -49,6 +50,8 @@ export function setUpCollector(config: CollectorConfig, options: CollectorSetupO
       maxCgroups: config.VIGIL_MAX_CGROUPS,
       cgroupAttribution: attributionFor(pods),
     }),
+    // statfs is not a file read: a capture cannot carry it, so a copy (options.roots) is read without it.
+    ...(options.roots === undefined ? [filesystemSource({ hostRoot: config.VIGIL_ROOTFS })] : []),
     ...(kernel ? [kernel] : []),
     ...(options.scrape === false ? [] : scrapeTargetsOf(config).map((target) => scrapeSource(target))),
   ];

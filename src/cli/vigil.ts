@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { registerCollectorCommands } from '../../services/collector/commands/cli.js';
 import { registerDetectorCommands } from '../../services/detector/commands/detect.js';
+import { registerDiagnoserCommands } from '../../services/diagnoser/commands/cli.js';
 import { services, startOrder } from '../../services/registry.js';
 import { createBus } from '../bus/create-bus.js';
 import { codecFor } from '../codec/codecs.js';
@@ -115,6 +116,7 @@ program
 
 registerCollectorCommands(program);
 registerDetectorCommands(program);
+registerDiagnoserCommands(program);
 
 try {
   await program.parseAsync(process.argv);

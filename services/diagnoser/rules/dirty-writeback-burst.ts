@@ -44,8 +44,11 @@ export function dirtyWritebackBurst(evidence: Evidence): Finding | undefined {
   const flushers = processes.filter((process) => FLUSHER.test(process.comm));
   const topFlusher = byWrites.slice(0, 3).find((process) => FLUSHER.test(process.comm));
   const busyFlushers = flushers.filter((process) => process.state === 'D' || process.state === 'R' || topFlusher === process);
-  if (busyFlushers.length === 0 && writeback < 0.1 * thresholdBytes) return undefined;
   const dirtier = byWrites.find((process) => !FLUSHER.test(process.comm) && writeRate(process) > 0);
+  // The burst is under way (flushers busy, pages under writeback) or about to be: a heavy writer keeps
+  // dirtying pages right at the low background threshold.
+  const heavyDirtier = dirtier !== undefined && writeRate(dirtier) >= MIN_DISK_WRITE_BYTES_PER_SECOND;
+  if (busyFlushers.length === 0 && writeback < 0.1 * thresholdBytes && !heavyDirtier) return undefined;
 
   const newBackgroundRatio = 10;
   const newDirtyRatio = Math.max(20, dirtyRatio ?? 0, 2 * newBackgroundRatio);
