@@ -128,7 +128,10 @@ describe('health model', () => {
     expect(afterCritical.score).toBe(68);
     expect(afterCritical.grade).toBe('UNHEALTHY');
     for (let i = 3; i < 10; i++) model.onAnomaly(anomaly(`a${i}`, 'OPEN', 'CRITICAL', T0));
-    expect(model.onAnomaly(anomaly('a10', 'OPEN', 'CRITICAL', T0))).toEqual([]);
+    // Already at 0: the score cannot fall further, but the explanation changes, so an update still says why.
+    const atFloor = nodeUpdate(model.onAnomaly(anomaly('a10', 'OPEN', 'CRITICAL', T0)))!;
+    expect(atFloor.score).toBe(0);
+    expect(atFloor.items.map((i) => i.sourceId)).toContain('a10');
   });
 
   it('scores the cluster as the mean of its nodes, naming the worst node first', () => {

@@ -132,8 +132,10 @@ export function createHealthModel(options: HealthModelOptions = {}): HealthModel
   function rescore(scope: Scope): boolean {
     const items = [...scope.anomalies.values(), ...scope.reports.values()].map(toItem).sort(byDeduction);
     const score = Math.max(0, round2(100 - items.reduce((sum, item) => sum + item.deduction, 0)));
+    // A new explanation is news even when the score cannot move (already 0, or a change that cancels out).
+    const sameItems = items.length === scope.items.length && items.every((item, i) => item.sourceId === scope.items[i]!.sourceId && item.deduction === scope.items[i]!.deduction);
     scope.items = items;
-    if (score === scope.score) return false;
+    if (score === scope.score && sameItems) return false;
     scope.score = score;
     return true;
   }
