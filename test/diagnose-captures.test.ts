@@ -10,13 +10,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { DiagnosisReport } from '../src/codec/records.generated.js';
-import { loadConfig } from '../src/runtime/config.js';
-import { collectorConfigSchema } from '../services/collector/collector-config.js';
-import { diagnoseCapture } from '../services/diagnoser/commands/diagnose-capture.js';
 import { repoRoot, spawnVigil } from './support/vigil-process.js';
 
 const captures = join(repoRoot, 'test/fixtures/captures');
-const cliRegistersDiagnose = readFileSync(join(repoRoot, 'src/cli/vigil.ts'), 'utf8').includes('registerDiagnoserCommands(program)');
 
 interface Expected {
   cause: string;
@@ -26,7 +22,6 @@ interface Expected {
 }
 
 async function diagnoseJson(directory: string): Promise<DiagnosisReport[]> {
-  if (!cliRegistersDiagnose) return (await diagnoseCapture(loadConfig(collectorConfigSchema, {}), directory, { cluster: 'local' })).reports;
   const vigil = spawnVigil(['diagnose', directory, '--json'], { VIGIL_LOG_LEVEL: 'warn' });
   const [code] = await Promise.all([vigil.exited(), once(vigil.child, 'close')]);
   expect(code, vigil.stderr.join('\n')).toBe(0);

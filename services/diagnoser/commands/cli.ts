@@ -2,10 +2,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { scenarioSymbols, type DiagnosisReport, type Scenario } from '../../../src/codec/records.generated.js';
-import { loadConfig } from '../../../src/runtime/config.js';
+import { createBus } from '../../../src/bus/create-bus.js';
+import { commonConfigSchema, loadConfig } from '../../../src/runtime/config.js';
 import { collectorConfigSchema } from '../../collector/collector-config.js';
 import { diagnoseCapture, noCauseCodes } from './diagnose-capture.js';
 import { explainReport, renderReports } from './render-report.js';
+import { findReportOnBus } from './report-lookup.js';
 
 function scenarioOption(value: string): Scenario {
   const upper = value.toUpperCase();
@@ -70,14 +72,29 @@ export function registerDiagnoserCommands(program: Command): void {
 
   program
     .command('explain')
-    .argument('<report>', 'a report JSON file (vigil diagnose DIR --json > FILE.json, or JSON lines from vigil tail diagnosis.reports), or a report id with --from FILE')
-    .description('the evidence chain behind each finding of a report: the facts measured, the conclusion, the Kubernetes context used, what was not seen, the weaker causes. There is no local report store: reports are read from a file')
+    .argument('<report>', 'a report id (looked up on the diagnosis.reports topic of VIGIL_BUS=kafka|rdkafka), a report JSON file (vigil diagnose DIR --json > FILE.json, or JSON lines from vigil tail diagnosis.reports), or an id with --from FILE')
+    .description('the evidence chain behind each finding of a report: the facts measured, the conclusion, the Kubernetes context used, what was not seen, the weaker causes')
     .option('--from <file>', 'the file to look the report id up in')
     .action(async (argument: string, options: { from?: string }) => {
       const file = options.from ?? argument;
-      if (!(await isFile(file))) {
-        throw new Error(`${file}: no such file. There is no local report store: pass a report JSON file (vigil diagnose DIR --json > report.json), or an id with --from FILE`);
+      if (!options.from && !(await isFile(file))) {
+        // Not a file: a report id, looked up on the diagnosis.reports topic.
+        const config = loadConfig(commonConfigSchema);
+        if (config.VIGIL_BUS === 'memory') {
+          throw new Error(`${argument}: not a file, and VIGIL_BUS=memory keeps no reports after its process ends: set VIGIL_BUS=kafka (KAFKA_BROKERS) to look the id up on ${config.VIGIL_TOPIC_PREFIX}diagnosis.reports, or pass a report JSON file`);
+        }
+        const bus = createBus({ kind: config.VIGIL_BUS, brokers: config.KAFKA_BROKERS, clientId: 'vigil-explain' });
+        await bus.connect();
+        try {
+          const report = await findReportOnBus(bus, `${config.VIGIL_TOPIC_PREFIX}diagnosis.reports`, argument, 5_000);
+          if (!report) throw new Error(`no report with id ${argument} on ${config.VIGIL_TOPIC_PREFIX}diagnosis.reports`);
+          process.stdout.write(explainReport(report));
+        } finally {
+          await bus.close();
+        }
+        return;
       }
+      if (!(await isFile(file))) throw new Error(`${file}: no such file`);
       const reports = reportsIn(await readFile(file, 'utf8'));
       const chosen = options.from ? reports.filter((report) => report.id === argument || report.requestId === argument) : reports;
       if (chosen.length === 0) throw new Error(options.from ? `${file}: no report with id ${argument}` : `${file}: no diagnosis report in it`);
