@@ -43,9 +43,9 @@ const records: { [T in Topic]: TopicRecords[T] } = {
     missingEvidence: ['Kubernetes: no cluster configured'],
   },
   'health.updates': {
-    id: 'h1', entity: node, level: 'NODE', score: 62.5, grade: 'UNHEALTHY',
+    id: 'h1', entity: node, level: 'NODE', score: 62.5, grade: 'WARNING',
     items: [{ code: 'DIAGNOSIS_REPORT', description: 'memory growth in java (pid 4242) — 内存增长', deduction: 37.5, sourceId: 'd1' }],
-    timestampMs: 1_764_000_600_000,
+    timestampMs: 1_764_000_600_000, explanation: 'prod-eu-west-1/worker-3 62.5 (WARNING): −37.5 memory growth in java (pid 4242)',
   },
   notifications: {
     id: 'n1', dedupKey: 'report:d1', channel: 'slack', receiver: 'oncall', status: 'FAILED', subject: '[CRITICAL] worker-3: java memory growth',

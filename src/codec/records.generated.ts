@@ -209,12 +209,14 @@ export interface HealthUpdate {
   level: HealthLevel;
   /** Health score 0..100, 100 = nothing wrong. */
   score: number;
-  /** Grade: HEALTHY >= 90, SUBHEALTHY >= 70, UNHEALTHY >= 50, else CRITICAL. */
+  /** Grade: HEALTHY >= 90, WARNING >= 60, else CRITICAL; UNKNOWN when nothing is known of the entity (it expired). SUBHEALTHY and UNHEALTHY are no longer written (kept so older records decode). */
   grade: HealthGrade;
   /** Items that cost points, largest deduction first. */
   items: HealthItem[];
   /** Event time of the change that produced this score. */
   timestampMs: number;
+  /** One line saying why, e.g. "prod/node-a 62 (WARNING): -20 memory: CRITICAL anomaly ...; -18 children: 2 pods critical"; empty in records written before it existed. */
+  explanation: string;
 }
 
 /** Level of the entity in the hierarchy. */
@@ -222,8 +224,8 @@ export type HealthLevel = 'CLUSTER' | 'NODE' | 'POD';
 export const healthLevelSymbols = ['CLUSTER', 'NODE', 'POD'] as const;
 
 /** Bucket of the score. */
-export type HealthGrade = 'HEALTHY' | 'SUBHEALTHY' | 'UNHEALTHY' | 'CRITICAL';
-export const healthGradeSymbols = ['HEALTHY', 'SUBHEALTHY', 'UNHEALTHY', 'CRITICAL'] as const;
+export type HealthGrade = 'HEALTHY' | 'SUBHEALTHY' | 'UNHEALTHY' | 'CRITICAL' | 'WARNING' | 'UNKNOWN';
+export const healthGradeSymbols = ['HEALTHY', 'SUBHEALTHY', 'UNHEALTHY', 'CRITICAL', 'WARNING', 'UNKNOWN'] as const;
 
 /** One inspection item that cost points. */
 export interface HealthItem {
