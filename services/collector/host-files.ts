@@ -76,7 +76,7 @@ interface OpenFile {
  * reports its object's end as a read error, but a regular file (a capture, a fixture tree) replaced
  * by rename would otherwise be read as it was, from the old inode, for as long as it stays listed.
  */
-const reopenEveryCycles = 16;
+const reopenEveryCycles = 64;
 
 /**
  * A kept file unread for this many cycles is closed. Not one: a process's io and schedstat are read
