@@ -10,13 +10,12 @@
  * Rerun: npx tsx bench/process-source.bench.ts
  *        PROCESSES=5000 RUNNING_SHARE=0.3 CYCLES=20 npx tsx bench/process-source.bench.ts
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { problemList } from '../services/collector/core/problems.js';
 import { createHostFiles } from '../services/collector/host-files.js';
 import { processSource } from '../services/collector/sources/processes.js';
+import { buildHostTree, writeRunningProcess } from './support/host-tree.js';
 
 const PROCESSES = Number(process.env.PROCESSES ?? 2000);
 const CONTAINERS = Number(process.env.CONTAINERS ?? 300);
@@ -25,49 +24,9 @@ const CYCLES = Number(process.env.CYCLES ?? 20);
 const RUNNING_SHARE = Number(process.env.RUNNING_SHARE ?? 0.1);
 const TOP = 15;
 
-const fixture = (...parts: string[]): string =>
-  readFileSync(fileURLToPath(new URL(['../test/fixtures', ...parts].join('/'), import.meta.url)), 'utf8');
-const stat = fixture('procfs', 'proc', '26231', 'stat');
-const status = fixture('procfs', 'proc', '26231', 'status');
-const io = fixture('procfs', 'proc', '26231', 'io');
-const schedstat = fixture('procfs', 'proc', '26231', 'schedstat');
-const cmdline = fixture('procfs', 'proc', '26231', 'cmdline');
-const cgroup = fixture('cgroup', 'elastic', 'amzn2', 'proc', '493239', 'cgroup');
-const containerId = '1d3d308a7d48a27814a68bf33a44acf4441c9c02463ca0bc1cdfdc8c0b4a8496';
-
-/**
- * The stat line of 26231 with pid, state, utime and rss replaced (fields 1, 3, 14 and 24 of proc(5)):
- * 1 % of processes running (R), 0.2 % blocked (D), the rest sleeping, as on a busy node.
- */
-function statOf(pid: number, utimeTicks: number, rssPages: number): string {
-  const close = stat.lastIndexOf(')');
-  const fields = stat.slice(close + 2).trimEnd().split(' ');
-  fields[0] = pid % 100 === 0 ? 'R' : pid % 500 === 1 ? 'D' : 'S';
-  fields[11] = String(utimeTicks);
-  fields[21] = String(rssPages);
-  return `${pid} (${stat.slice(stat.indexOf('(') + 1, close)}) ${fields.join(' ')}\n`;
-}
-
-function writeProcess(root: string, pid: number, round: number): void {
-  const directory = join(root, String(pid));
-  mkdirSync(directory, { recursive: true });
-  writeFileSync(join(directory, 'stat'), statOf(pid, 1000 + pid + round * 7, 100 + ((pid * 7919) % 50_000)));
-  writeFileSync(join(directory, 'io'), io.replace(/^read_bytes: \d+/m, `read_bytes: ${pid * 4096 + round * 1_000_000}`));
-  writeFileSync(join(directory, 'schedstat'), schedstat.replace(/^\d+ \d+/, `${pid * 1000 + round * 5_000_000} ${pid * 100 + round * 1_000_000}`));
-}
-
+/** A /proc of PROCESSES processes in CONTAINERS containers, without cgroups (this bench reads processes only). */
 function buildTree(): string {
-  const root = mkdtempSync(join(tmpdir(), 'vigil-bench-proc-'));
-  for (let i = 0; i < PROCESSES; i++) {
-    const pid = 1000 + i;
-    writeProcess(root, pid, 0);
-    const directory = join(root, String(pid));
-    writeFileSync(join(directory, 'status'), status.replace(/VmRSS:\s+\d+/, `VmRSS:\t${4 * (100 + ((pid * 7919) % 50_000))}`));
-    writeFileSync(join(directory, 'cmdline'), cmdline);
-    writeFileSync(join(directory, 'cgroup'), cgroup.replaceAll(containerId, (BigInt(`0x${containerId}`) + BigInt(i % CONTAINERS)).toString(16)));
-  }
-  for (const entry of ['stat', 'meminfo', 'loadavg']) writeFileSync(join(root, entry), fixture('procfs', 'proc', entry));
-  return root;
+  return buildHostTree({ processes: PROCESSES, containers: CONTAINERS, cgroups: false }).procRoot;
 }
 
 interface CycleCost { first: number; median: number; userMedian: number; samples: number }
@@ -96,11 +55,11 @@ try {
   const running = Math.round(PROCESSES * RUNNING_SHARE);
   const busy = await cpuMsPerCycle(root, (cycle) => {
     if (cycle === 0) return;
-    for (let k = 0; k < running; k++) writeProcess(root, 1000 + ((cycle * running + k) % PROCESSES), cycle);
+    for (let k = 0; k < running; k++) writeRunningProcess(root, 1000 + ((cycle * running + k) % PROCESSES), cycle);
   });
   const allRunning = await cpuMsPerCycle(root, (cycle) => {
     if (cycle === 0) return;
-    for (let i = 0; i < PROCESSES; i++) writeProcess(root, 1000 + i, 100 + cycle);
+    for (let i = 0; i < PROCESSES; i++) writeRunningProcess(root, 1000 + i, 100 + cycle);
   });
   const live = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).length;
   const real = await cpuMsPerCycle('/proc', () => undefined);
@@ -117,5 +76,5 @@ try {
     `(${(statMicroseconds * PROCESSES / 1000).toFixed(1)} ms for ${PROCESSES}, the floor of any per-process reader)`);
   console.log('Rerun: npx tsx bench/process-source.bench.ts   (PROCESSES, CONTAINERS, RUNNING_SHARE, CYCLES to vary)');
 } finally {
-  rmSync(root, { recursive: true, force: true });
+  rmSync(join(root, '..'), { recursive: true, force: true });
 }

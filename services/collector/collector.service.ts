@@ -1,11 +1,9 @@
 /** Reads the host every interval and publishes one metrics.raw batch per source. */
 import { Counter, type Registry } from 'prom-client';
-import { deterministicId } from '../../src/codec/ids.js';
-import type { MetricBatch } from '../../src/codec/records.generated.js';
 import type { ServiceDefinition } from '../../src/runtime/service.js';
 import { nodeKey } from '../../src/runtime/keys.js';
 import { collectorConfigSchema } from './collector-config.js';
-import { createCollector, type SourceProblem } from './collector.js';
+import { createCollector, toMetricBatches, type SourceProblem } from './collector.js';
 import { setUpCollector } from './collector-setup.js';
 import { startRemoteWriteReceiver, type RemoteWriteReceiver } from './prometheus/remote-write.js';
 
@@ -46,14 +44,7 @@ export const collector: ServiceDefinition<typeof collectorConfigSchema> = {
       const timestampMs = clock();
       const { batches: results, problems } = await cycle.collect(timestampMs);
       reportProblems(problems);
-      const batches: MetricBatch[] = results.map(({ source, samples }) => ({
-        id: deterministicId(config.VIGIL_CLUSTER, config.VIGIL_NODE, source, timestampMs),
-        cluster: config.VIGIL_CLUSTER,
-        node: config.VIGIL_NODE,
-        source,
-        timestampMs,
-        samples,
-      }));
+      const batches = toMetricBatches(config.VIGIL_CLUSTER, config.VIGIL_NODE, results, timestampMs);
       await io.publish('metrics.raw', batches.map((value) => ({ key, value })));
       logger.debug({ batches: batches.length, samples: batches.reduce((n, b) => n + b.samples.length, 0) }, 'collected');
     };

@@ -1,3 +1,5 @@
+import { deterministicId } from '../../src/codec/ids.js';
+import type { MetricBatch } from '../../src/codec/records.generated.js';
 import type { Problems } from './core/problems.js';
 import type { HostFiles } from './host-files.js';
 import type { Source, SourceBatch } from './source.js';
@@ -38,4 +40,9 @@ export function createCollector(files: HostFiles, sources: readonly Source[]): C
       return { batches, problems };
     },
   };
+}
+
+/** A cycle's batches as metrics.raw records of one node, each with its deterministic id. */
+export function toMetricBatches(cluster: string, node: string, batches: readonly SourceBatch[], timestampMs: number): MetricBatch[] {
+  return batches.map(({ source, samples }) => ({ id: deterministicId(cluster, node, source, timestampMs), cluster, node, source, timestampMs, samples }));
 }

@@ -5,14 +5,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { createBus } from '../../../src/bus/create-bus.js';
-import { deterministicId } from '../../../src/codec/ids.js';
 import type { MetricBatch } from '../../../src/codec/records.generated.js';
 import { loadConfig } from '../../../src/runtime/config.js';
 import { createRecordIo } from '../../../src/runtime/record-io.js';
 import { createPipelineMetrics } from '../../../src/runtime/metrics.js';
 import { nodeKey } from '../../../src/runtime/keys.js';
 import { collectorConfigSchema, type CollectorConfig } from '../collector-config.js';
-import { createCollector, type CycleResult } from '../collector.js';
+import { createCollector, toMetricBatches, type CycleResult } from '../collector.js';
 import { rootsUnder, setUpCollector } from '../collector-setup.js';
 import { createHostFiles } from '../host-files.js';
 import { fetchClusterSnapshot } from '../kubernetes/cluster-snapshot.js';
@@ -23,14 +22,7 @@ import { readKernelLogText } from './kernel-log-text.js';
 import { readRecording, replay } from './recording.js';
 
 function asBatches(config: CollectorConfig, { batches }: CycleResult, timestampMs: number): MetricBatch[] {
-  return batches.map(({ source, samples }) => ({
-    id: deterministicId(config.VIGIL_CLUSTER, config.VIGIL_NODE, source, timestampMs),
-    cluster: config.VIGIL_CLUSTER,
-    node: config.VIGIL_NODE,
-    source,
-    timestampMs,
-    samples,
-  }));
+  return toMetricBatches(config.VIGIL_CLUSTER, config.VIGIL_NODE, batches, timestampMs);
 }
 
 function printProblems(result: CycleResult): void {

@@ -1,3 +1,4 @@
+import { seededRandom } from '../../../src/codec/metric-batch.fixtures.js';
 /**
  * Seeded damage to a real file, for tests that a parser never throws: each mutation truncates the
  * text, flips characters, deletes a run or inserts garbage (one to three edits). The same seed
@@ -35,14 +36,4 @@ export function* mutations(text: string, seed: number, count: number): Generator
   }
 }
 
-/** mulberry32: a small, fast, seeded generator of numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../../src/codec/metric-batch.fixtures.js';
