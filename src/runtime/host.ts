@@ -65,7 +65,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     for (const [index, service] of options.services.entries()) {
       const serviceLogger = logger.child({ service: service.name });
       const io = createRecordIo({ bus, metrics, service: service.name, logger: serviceLogger, clock, topicPrefix: common.VIGIL_TOPIC_PREFIX });
-      handles.push(await service.start(configs[index] as never, { io, logger: serviceLogger, clock, print, registry: metrics.registry }));
+      handles.push(await service.start(configs[index] as never, { io, logger: serviceLogger, clock, print, registry: metrics.registry, api: http?.api }));
     }
     ready = true;
     logger.info({ services: options.services.map((s) => s.name), bus: bus.kind, httpPort: http?.port }, 'ready');

@@ -5,6 +5,7 @@
  */
 import type { Registry } from 'prom-client';
 import type { z } from 'zod';
+import type { ApiRoutes } from './http-server.js';
 import type { Logger } from './logger.js';
 import type { RecordIo } from './record-io.js';
 
@@ -17,6 +18,8 @@ export interface ServiceDeps {
   print: (line: string) => void;
   /** The process's /metrics registry, for a service's own metrics (names start with vigil_<service>_). */
   registry: Registry;
+  /** GET /api/… routes on the host's HTTP port; undefined when the host serves no HTTP. */
+  api?: ApiRoutes;
 }
 
 export interface ServiceHandle {
