@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { registerCollectorCommands } from '../../services/collector/commands/cli.js';
 import { registerDetectorCommands } from '../../services/detector/commands/detect.js';
 import { registerDiagnoserCommands } from '../../services/diagnoser/commands/cli.js';
+import { registerScorerCommands } from '../../services/scorer/commands/cli.js';
 import { services, startOrder } from '../../services/registry.js';
 import { createBus } from '../bus/create-bus.js';
 import { codecFor } from '../codec/codecs.js';
@@ -117,6 +118,7 @@ program
 registerCollectorCommands(program);
 registerDetectorCommands(program);
 registerDiagnoserCommands(program);
+registerScorerCommands(program);
 
 try {
   await program.parseAsync(process.argv);
