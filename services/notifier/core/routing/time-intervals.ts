@@ -32,8 +32,8 @@ export function parseClock(text: string): number | undefined {
 
 /** `monday`, `monday:friday` (ranges do not wrap past Saturday, as in Alertmanager). */
 export function parseWeekdayRange(text: string): WeekdayRange | undefined {
-  const [from, to = from, extra] = text.toLowerCase().split(':');
-  if (extra !== undefined || from === undefined) return undefined;
+  const [from = '', to = from, extra] = text.toLowerCase().split(':');
+  if (extra !== undefined) return undefined;
   const start = weekdayNames.indexOf(from.trim());
   const end = weekdayNames.indexOf(to.trim());
   return start < 0 || end < 0 || end < start ? undefined : [start, end];
