@@ -3,4 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../src/cli/vigil.ts');
+// `vigil demo` loads only the demo: a small process, not one that looks like a memory hog itself.
+await import(process.argv[2] === 'demo' ? '../src/cli/demo/main.ts' : '../src/cli/vigil.ts');

@@ -12,7 +12,7 @@ import { VigilError } from '../errors.js';
 import { commonConfigSchema, loadConfig } from '../runtime/config.js';
 import { startHost, type Host } from '../runtime/host.js';
 import { serviceNames, type ServiceDefinition, type ServiceName } from '../runtime/service.js';
-import { safeCapMiB, spawnMemoryHog } from './demo/memory-hog.js';
+import { registerDemoCommands } from './demo/commands.js';
 
 const SHUTDOWN_BUDGET_MS = 10_000;
 
@@ -47,12 +47,6 @@ async function runHost(definitions: ServiceDefinition[]): Promise<void> {
   await host.started;
 }
 
-function positiveNumber(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a positive number');
-  return parsed;
-}
-
 const program = new Command('vigil').description('Vigil: OS and Kubernetes anomaly detection, diagnosis, health and alerts over Kafka + Avro');
 
 program
@@ -69,21 +63,7 @@ program
   .description('run one service (use VIGIL_BUS=kafka or rdkafka to talk to the other services)')
   .action((name: ServiceName) => runHost([services[name]]));
 
-const demo = program.command('demo').description('scenarios to try the pipeline with');
-demo
-  .command('memory-hog')
-  .description('start a child that allocates memory steadily; prints its pid first')
-  .option('--rate <MiB/s>', 'allocation rate', positiveNumber, 40)
-  .option('--cap <MiB>', 'stop growing at this size (never above 1/4 of available memory)', positiveNumber, 2048)
-  .option('--seconds <s>', 'exit after this long', positiveNumber, 150)
-  .action((options: { rate: number; cap: number; seconds: number }) => {
-    const child = spawnMemoryHog({ rateMiBps: options.rate, capMiB: safeCapMiB(options.cap), seconds: options.seconds });
-    process.stdout.write(`${child.pid}\n`);
-    const forward = (signal: NodeJS.Signals): void => { child.kill(signal); };
-    process.on('SIGINT', forward);
-    process.on('SIGTERM', forward);
-    child.on('exit', (code) => process.exit(code ?? 0));
-  });
+registerDemoCommands(program);
 
 program
   .command('tail')

@@ -1,6 +1,8 @@
 /**
  * The memory hog itself: touches `rateMiBps` MiB of fresh memory per second (written, so it is
- * resident) until it holds `capMiB`, then holds it; exits after `seconds` or on SIGINT / SIGTERM.
+ * resident) until it holds `capMiB`, then holds it; exits after `seconds`, on SIGINT / SIGTERM, or
+ * when the process that started it is gone (killed with SIGKILL it cannot forward a signal, and an
+ * orphaned hog would go on growing for minutes).
  * Arguments: <rateMiBps> <capMiB> <seconds>.
  */
 const [rateMiBps, capMiB, seconds] = process.argv.slice(2).map(Number) as [number, number, number];
@@ -11,7 +13,9 @@ const held: Buffer[] = [];
 let heldBytes = 0;
 
 process.title = 'vigil-memory-hog';
+const parentPid = process.ppid;
 const timer = setInterval(() => {
+  if (process.ppid !== parentPid) stop(); // reparented: our parent died
   if (heldBytes + chunkBytes > capBytes) return;
   held.push(Buffer.allocUnsafe(chunkBytes).fill(0xa5));
   heldBytes += chunkBytes;
