@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { scenarioSymbols } from '../../../src/codec/records.generated.js';
 import { VigilError } from '../../../src/errors.js';
 import { defaultLifecycleRule, type ExpertRule, type LifecycleRule, type Matcher, type Threshold } from '../core/expert-rules.js';
+import { describeZodIssue, zodPathText } from '../../../src/runtime/zod-issues.js';
 
 export const defaultRuleFile = fileURLToPath(new URL('./default-rules.yaml', import.meta.url));
 
@@ -151,28 +152,9 @@ const fileSchema = z.strictObject({
 
 type ParsedRule = z.output<typeof ruleSchema>;
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case 'invalid_type': {
-      const names: Record<string, string> = { number: 'a number', string: 'a string', boolean: 'true or false', object: 'a mapping', array: 'a list', record: 'a mapping' };
-      return /received undefined$/.test(issue.message) ? 'required' : `expected ${names[issue.expected] ?? issue.expected}`;
-    }
-    case 'unrecognized_keys':
-      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}`;
-    case 'invalid_value':
-      return `expected one of ${issue.values.map(String).join(', ')}`;
-    default:
-      return issue.message;
-  }
-}
-
 /** The issue to report: an unknown key first (a misspelt key also makes the intended one missing). */
 function firstIssue(error: z.ZodError): z.core.$ZodIssue {
   return error.issues.find((issue) => issue.code === 'unrecognized_keys') ?? error.issues[0]!;
-}
-
-function pathText(path: readonly PropertyKey[]): string {
-  return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index > 0 ? '.' : ''}${String(part)}`)).join('');
 }
 
 function fail(origin: string, message: string, cause?: unknown): never {
@@ -229,7 +211,7 @@ export function parseRuleFile(text: string, origin: string): ExpertRule[] {
   const file = fileSchema.safeParse(data);
   if (!file.success) {
     const issue = firstIssue(file.error);
-    fail(origin, `${issue.path.length > 0 ? `${pathText(issue.path)}: ` : ''}${describeIssue(issue)}`);
+    fail(origin, `${issue.path.length > 0 ? `${zodPathText(issue.path)}: ` : ''}${describeZodIssue(issue)}`);
   }
   const base = lifecycleOf(file.data.defaults?.open, file.data.defaults?.resolve, defaultLifecycleRule);
   const names = new Map<string, number>();
@@ -239,7 +221,7 @@ export function parseRuleFile(text: string, origin: string): ExpertRule[] {
     const parsed = ruleSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = firstIssue(parsed.error);
-      fail(origin, `${where}: ${issue.path.length > 0 ? `${pathText(issue.path)}: ` : ''}${describeIssue(issue)}`);
+      fail(origin, `${where}: ${issue.path.length > 0 ? `${zodPathText(issue.path)}: ` : ''}${describeZodIssue(issue)}`);
     }
     const earlier = names.get(parsed.data.name);
     if (earlier !== undefined) fail(origin, `${where}: name: already used by rules[${earlier}]`);

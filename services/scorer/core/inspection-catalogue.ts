@@ -21,6 +21,7 @@ import {
   type Severity,
 } from '../../../src/codec/records.generated.js';
 import { VigilError } from '../../../src/errors.js';
+import { describeZodIssue, zodPathText } from '../../../src/runtime/zod-issues.js';
 
 export const defaultInspectionFile = fileURLToPath(new URL('./default-inspection.yaml', import.meta.url));
 
@@ -79,25 +80,6 @@ const fileSchema = z.strictObject({
   items: z.array(z.unknown()).min(1),
 });
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case 'invalid_type': {
-      const names: Record<string, string> = { number: 'a number', string: 'a string', object: 'a mapping', array: 'a list' };
-      return /received undefined$/.test(issue.message) ? 'required' : `expected ${names[issue.expected] ?? issue.expected}`;
-    }
-    case 'unrecognized_keys':
-      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}`;
-    case 'invalid_value':
-      return `expected one of ${issue.values.map(String).join(', ')}`;
-    default:
-      return issue.message;
-  }
-}
-
-function pathText(path: readonly PropertyKey[]): string {
-  return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index > 0 ? '.' : ''}${String(part)}`)).join('');
-}
-
 /** The value at `path` in the parsed YAML, to tell a missing field from a wrong one. */
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let value = input;
@@ -107,8 +89,8 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 
 function issueText(error: z.ZodError, input: unknown): string {
   const issue = error.issues.find((candidate) => candidate.code === 'unrecognized_keys') ?? error.issues[0]!;
-  const where = pathText(issue.path);
-  const what = issue.path.length > 0 && valueAt(input, issue.path) === undefined ? 'required' : describeIssue(issue);
+  const where = zodPathText(issue.path);
+  const what = issue.path.length > 0 && valueAt(input, issue.path) === undefined ? 'required' : describeZodIssue(issue);
   return where ? `${where}: ${what}` : what;
 }
 
