@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Channel, NotificationMessage } from './channel.js';
 import { parseChannelConfig, resolveSecret, resolveWebhookUrl } from './config.js';
 import { dingtalkChannelConfigSchema, type DingtalkChannelConfig } from './dingtalk.config.js';
-import { failureFromStatus, isFailure, jsonObject, postJson } from './http.js';
+import { errcodeResult, failureFromStatus, isFailure, postJson } from './http.js';
 import { escapeRobotMarkdown } from './markdown.js';
 import { factLine, suggestionLine, truncateUtf8 } from './message.js';
 
@@ -55,11 +55,7 @@ export function createDingtalkChannel(config: DingtalkChannelConfig, now: () => 
       if (isFailure(response)) return response;
       const failure = failureFromStatus(response, url.origin);
       if (failure) return failure;
-      const body = jsonObject(response.text);
-      const errcode = typeof body?.errcode === 'number' ? body.errcode : undefined;
-      if (errcode === 0) return { ok: true };
-      if (errcode === undefined) return { ok: false, retry: true, error: `POST ${url.origin}: unexpected answer (HTTP ${response.status}, no errcode)` };
-      return { ok: false, retry: retriableErrcodes.has(errcode), error: `POST ${url.origin}: errcode ${errcode} ${String(body?.errmsg ?? '').slice(0, 200)}` };
+      return errcodeResult(response, url.origin, retriableErrcodes);
     },
   };
 }

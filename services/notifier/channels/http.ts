@@ -78,3 +78,16 @@ export function jsonObject(text: string): Record<string, unknown> | undefined {
     return undefined;
   }
 }
+
+/**
+ * The answer of a robot that reports success in its body as `errcode` (DingTalk, WeCom): 0 is ok, a
+ * missing errcode may be a proxy's page (retry), and the codes in `retriable` are rate limits.
+ */
+export function errcodeResult(response: HttpResponse, origin: string, retriable: ReadonlySet<number>): DeliveryResult {
+  const body = jsonObject(response.text);
+  const errcode = typeof body?.errcode === 'number' ? body.errcode : undefined;
+  if (errcode === 0) return { ok: true };
+  if (errcode === undefined) return { ok: false, retry: true, error: `POST ${origin}: unexpected answer (HTTP ${response.status}, no errcode)` };
+  // errmsg may echo a hint URL with the request id, never the key.
+  return { ok: false, retry: retriable.has(errcode), error: `POST ${origin}: errcode ${errcode} ${String(body?.errmsg ?? '').slice(0, 200)}` };
+}

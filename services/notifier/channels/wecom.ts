@@ -1,6 +1,6 @@
 import type { Channel, NotificationMessage } from './channel.js';
 import { parseChannelConfig, resolveWebhookUrl } from './config.js';
-import { failureFromStatus, isFailure, jsonObject, postJson } from './http.js';
+import { errcodeResult, failureFromStatus, isFailure, postJson } from './http.js';
 import { escapeRobotMarkdown } from './markdown.js';
 import { factLine, suggestionLine, truncateUtf8 } from './message.js';
 import { wecomChannelConfigSchema, type WecomChannelConfig } from './wecom.config.js';
@@ -38,12 +38,7 @@ export function createWecomChannel(config: WecomChannelConfig): Channel {
       if (isFailure(response)) return response;
       const failure = failureFromStatus(response, url.origin);
       if (failure) return failure;
-      const body = jsonObject(response.text);
-      const errcode = typeof body?.errcode === 'number' ? body.errcode : undefined;
-      if (errcode === 0) return { ok: true };
-      if (errcode === undefined) return { ok: false, retry: true, error: `POST ${url.origin}: unexpected answer (HTTP ${response.status}, no errcode)` };
-      // WeCom's errmsg may echo a hint URL with the request id, never the key.
-      return { ok: false, retry: retriableErrcodes.has(errcode), error: `POST ${url.origin}: errcode ${errcode} ${String(body?.errmsg ?? '').slice(0, 200)}` };
+      return errcodeResult(response, url.origin, retriableErrcodes);
     },
   };
 }
