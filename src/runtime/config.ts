@@ -20,7 +20,8 @@ export const commonConfigSchema = z.object({
   VIGIL_CLUSTER: z.string().trim().min(1).default('local').describe('Name of the cluster this instance reports for'),
   VIGIL_NODE: z.string().trim().min(1).default(os.hostname()).describe('Name of the node this instance runs on (defaults to the host name)'),
   VIGIL_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only').default('').describe('Prefix of every topic name, e.g. "staging." to share one Kafka between installations'),
-  VIGIL_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(9464).describe('Port of /healthz, /readyz and /metrics; 0 picks a free port'),
+  VIGIL_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(9464).describe('Port of /healthz, /readyz, /metrics, the /api routes and the console; 0 picks a free port'),
+  VIGIL_HTTP_HOST: z.string().trim().min(1).default('127.0.0.1').describe('Address the HTTP server binds to; 127.0.0.1 serves this machine only, 0.0.0.0 every interface (containers, Prometheus scraping from elsewhere)'),
   VIGIL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
 });
 

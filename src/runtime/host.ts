@@ -57,7 +57,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const handles: ServiceHandle[] = [];
   const http: HttpServer | undefined = options.http === false
     ? undefined
-    : await startHttpServer({ port: common.VIGIL_HTTP_PORT, registry: metrics.registry, isReady: () => ready });
+    : await startHttpServer({ port: common.VIGIL_HTTP_PORT, host: common.VIGIL_HTTP_HOST, registry: metrics.registry, isReady: () => ready });
 
   const started = (async () => {
     await connectWithBackoff(bus, logger, abort.signal);
@@ -65,7 +65,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     for (const [index, service] of options.services.entries()) {
       const serviceLogger = logger.child({ service: service.name });
       const io = createRecordIo({ bus, metrics, service: service.name, logger: serviceLogger, clock, topicPrefix: common.VIGIL_TOPIC_PREFIX });
-      handles.push(await service.start(configs[index] as never, { io, logger: serviceLogger, clock, print, registry: metrics.registry, api: http?.api }));
+      handles.push(await service.start(configs[index] as never, { io, logger: serviceLogger, clock, print, registry: metrics.registry, api: http?.api, http }));
     }
     ready = true;
     logger.info({ services: options.services.map((s) => s.name), bus: bus.kind, httpPort: http?.port }, 'ready');

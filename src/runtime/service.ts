@@ -5,7 +5,7 @@
  */
 import type { Registry } from 'prom-client';
 import type { z } from 'zod';
-import type { ApiRoutes } from './http-server.js';
+import type { ApiRoutes, HttpServer } from './http-server.js';
 import type { Logger } from './logger.js';
 import type { RecordIo } from './record-io.js';
 
@@ -20,6 +20,8 @@ export interface ServiceDeps {
   registry: Registry;
   /** GET /api/… routes on the host's HTTP port; undefined when the host serves no HTTP. */
   api?: ApiRoutes;
+  /** The host's HTTP server (pages, guards, bound address); undefined when the host serves no HTTP. */
+  http?: Pick<HttpServer, 'api' | 'host' | 'port' | 'servePages' | 'guard'>;
 }
 
 export interface ServiceHandle {
