@@ -91,6 +91,30 @@ export interface DeadLetter {
   timestampMs: number;
 }
 
+/** A detector group's state of one metrics.raw partition, or a claim on it (topic detector.state, key <group>/<partition>, compacted: the latest snapshot of every partition stays). A snapshot at offset O is the whole state after applying every record before O, written after their outputs were acknowledged; the owner commits metrics.raw no further than its latest acknowledged snapshot, and whoever owns the partition next restores the snapshot and applies records from O on. */
+export interface DetectorState {
+  /** Consumer group of the detector (VIGIL_DETECTOR_GROUP): groups with different rule files keep separate states. */
+  group: string;
+  /** Partition of metrics.raw the state belongs to. */
+  partition: number;
+  /** What the record is. */
+  kind: DetectorStateKind;
+  /** SNAPSHOT: the metrics.raw offset the state continues from (the next record to apply). CLAIM: -1. */
+  offset: number;
+  /** CLAIM: a unique id of the claim; SNAPSHOT: empty. */
+  claim: string;
+  /** Encoding of state, e.g. v8-deflate/1 (Node's structured-clone serialisation, deflated); a reader that does not know it starts fresh. */
+  format: string;
+  /** The encoded state; empty for a CLAIM. */
+  state: Buffer;
+  /** When the record was written, milliseconds since the Unix epoch. */
+  producedAtMs: number;
+}
+
+/** SNAPSHOT carries state; CLAIM marks where a new owner started reading, so it knows it has read every earlier snapshot of the partition. */
+export type DetectorStateKind = 'SNAPSHOT' | 'CLAIM';
+export const detectorStateKindSymbols = ['SNAPSHOT', 'CLAIM'] as const;
+
 /** The root cause of a diagnosis request, the evidence for it and what to do (topic diagnosis.reports, key cluster/node). */
 export interface DiagnosisReport {
   /** Deterministic id: a hash of the request id and the root-cause code. */

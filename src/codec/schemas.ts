@@ -15,6 +15,8 @@ export const topicSchemas = {
   'diagnosis.reports': 'diagnosis.reports.avsc',
   'health.updates': 'health.updates.avsc',
   notifications: 'notifications.avsc',
+  /** The detector's state snapshots per metrics.raw partition (key <group>/<partition>): compacted, kept forever. */
+  'detector.state': 'detector.state.avsc',
 } as const;
 
 export type Topic = keyof typeof topicSchemas;
