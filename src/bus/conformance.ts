@@ -10,7 +10,8 @@ import { singleObjectCodec } from '../codec/single-object.js';
 import type { DeadLetter } from '../codec/records.generated.js';
 import type { Bus, IncomingRecord, SubscribeOptions, Subscription } from './bus.js';
 import { partitionForKey } from './murmur2.js';
-import { consume, deadLetterTopic } from './record-consumer.js';
+import { consume } from './record-consumer.js';
+import { deadLetterTopic } from './topic-settings.js';
 
 /** Makes a connected bus. `handlerRetryMs` is how soon a rejected record is handed over again. */
 export type BusFactory = (options: { handlerRetryMs: number }) => Promise<Bus>;

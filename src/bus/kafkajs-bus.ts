@@ -10,6 +10,7 @@
 import kafkajs, { type Consumer, type EachBatchPayload, type KafkaMessage, type LogEntry, type Producer, type TopicMessages } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VigilError } from '../errors.js';
+import { kafkajsSecurityOptions, type KafkaSecurity } from './kafka-security.js';
 import {
   silentLogger, type Bus, type BusLogger, type Headers, type IncomingRecord, type OutgoingRecord, type SubscribeOptions,
   type Subscription,
@@ -34,6 +35,8 @@ export interface KafkajsBusOptions {
   heartbeatIntervalMs?: number;
   /** How long a rebalance waits for every member to rejoin. Default 30000. */
   rebalanceTimeoutMs?: number;
+  /** SASL and TLS (kafka-security.ts); default plaintext. */
+  security?: KafkaSecurity;
 }
 
 function toVigilError(action: string, error: unknown): VigilError {
@@ -90,6 +93,7 @@ export class KafkajsBus implements Bus {
       retry: { retries: options.retries ?? 5, initialRetryTime: 200, maxRetryTime: 5000 },
       logLevel: logLevel.WARN,
       logCreator: logCreator(this.logger),
+      ...kafkajsSecurityOptions(options.security ?? {}),
     });
     this.producer = this.kafka.producer({
       createPartitioner: Partitioners.DefaultPartitioner,

@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type * as Rdkafka from 'node-rdkafka';
 import { VigilError } from '../errors.js';
+import { librdkafkaSecurityProperties, type KafkaSecurity } from './kafka-security.js';
 import {
   silentLogger, type Bus, type BusLogger, type Headers, type IncomingRecord, type OutgoingRecord, type SubscribeOptions,
   type Subscription,
@@ -39,6 +40,8 @@ export interface RdkafkaBusOptions {
   maxQueuedRecords?: number;
   /** Extra librdkafka properties for producer and consumers, e.g. session.timeout.ms. */
   librdkafka?: Record<string, string | number | boolean>;
+  /** SASL and TLS (kafka-security.ts); default plaintext. */
+  security?: KafkaSecurity;
 }
 
 function toVigilError(action: string, error: unknown): VigilError {
@@ -90,6 +93,7 @@ export class RdkafkaBus implements Bus {
         'linger.ms': 2,
         'message.timeout.ms': 30_000,
         dr_cb: true,
+        ...librdkafkaSecurityProperties(this.options.security ?? {}),
         ...this.options.librdkafka,
       } as Rdkafka.ProducerGlobalConfig, {
         // A topic property: node-rdkafka builds each topic handle from this config, not the global one.
@@ -242,6 +246,7 @@ class RdkafkaSubscription implements Subscription {
       rebalance_cb(this: Rdkafka.KafkaConsumer, error: Rdkafka.LibrdKafkaError, assignment: Rdkafka.Assignment[]) {
         self.onRebalance(error, assignment);
       },
+      ...librdkafkaSecurityProperties(busOptions.security ?? {}),
       ...busOptions.librdkafka,
     } as Rdkafka.ConsumerGlobalConfig, { 'auto.offset.reset': options.fromBeginning === false ? 'latest' : 'earliest' });
     this.consumer.on('event.error', (error) => this.logger.warn({ err: error, group: options.group }, 'rdkafka consumer error'));

@@ -4,7 +4,8 @@ import { VigilError } from '../errors.js';
 import type { IncomingRecord } from './bus.js';
 import { waitFor } from './conformance.js';
 import { MemoryBus } from './memory-bus.js';
-import { consume, deadLetterTopic } from './record-consumer.js';
+import { consume } from './record-consumer.js';
+import { deadLetterTopic } from './topic-settings.js';
 
 const decodeText = (value: Buffer): string => value.toString('utf8');
 

@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { deadLetterCodec } from '../codec/codecs.js';
 import type { DeadLetter } from '../codec/records.generated.js';
 import { VigilError, errorCodeOf, type ErrorCode } from '../errors.js';
+import { deadLetterTopic } from './topic-settings.js';
 import { silentLogger, type Bus, type BusLogger, type IncomingRecord, type SubscribeOptions, type Subscription } from './bus.js';
 
 /** Counters the runtime wires to Prometheus; every hook is optional. */
@@ -26,8 +27,14 @@ export interface ConsumeOptions<T> {
   bus: Bus;
   topic: string;
   group: string;
-  /** Turns the record value into the service's record; throws (VIGIL_DECODE) for bytes it cannot read. */
-  decode: (value: Buffer) => T;
+  /**
+   * Turns the record value into the service's record (a promise when it must look something up,
+   * e.g. a schema id); throws VIGIL_DECODE for bytes it cannot read (the record goes to the DLQ)
+   * and VIGIL_BUS when what it needs is unreachable (the record is handed over again later).
+   */
+  decode: (value: Buffer) => T | Promise<T>;
+  /** Writes a dead letter's value. Default: single-object encoding. */
+  encodeDeadLetter?: (letter: DeadLetter) => Buffer;
   /** Processes one record; resolves once its outputs are acknowledged. */
   handler: (value: T, record: IncomingRecord) => Promise<void>;
   /** Service name written into dead letters, e.g. "detector". */
@@ -46,16 +53,12 @@ export interface ConsumeOptions<T> {
 
 const MAX_BACKOFF_MS = 30_000;
 
-export function deadLetterTopic(topic: string): string {
-  return `${topic}.dlq`;
-}
-
 /** Subscribes `handler` to `topic` in `group`; close the returned subscription to stop. */
 export function consume<T>(options: ConsumeOptions<T>): Promise<Subscription> {
   const { bus, topic, group, decode, handler, service, metrics = {}, logger = silentLogger } = options;
   const maxAttempts = Math.max(1, options.maxAttempts ?? 5);
   const retryBackoffMs = options.retryBackoffMs ?? 200;
-  const deadLetters = deadLetterCodec();
+  const encodeDeadLetter = options.encodeDeadLetter ?? ((letter: DeadLetter) => deadLetterCodec().encode(letter));
   const serviceName = `${service}/${group}`;
 
   async function setAside(record: IncomingRecord, errorCode: ErrorCode, error: unknown, attempts: number): Promise<void> {
@@ -76,7 +79,7 @@ export function consume<T>(options: ConsumeOptions<T>): Promise<Subscription> {
       timestampMs: Date.now(),
     };
     // Throws VIGIL_BUS when the broker is unreachable: the bus then hands the record over again.
-    await bus.produce(deadLetterTopic(topic), [{ key: record.key?.toString('utf8') ?? '', value: deadLetters.encode(letter) }]);
+    await bus.produce(deadLetterTopic(topic), [{ key: record.key?.toString('utf8') ?? '', value: encodeDeadLetter(letter) }]);
     metrics.deadLettered?.(topic, errorCode);
   }
 
@@ -85,8 +88,11 @@ export function consume<T>(options: ConsumeOptions<T>): Promise<Subscription> {
     let value: T;
     try {
       if (record.value === null) throw new VigilError('VIGIL_DECODE', 'record has no value (tombstone)');
-      value = decode(record.value);
+      const decoded = decode(record.value);
+      value = decoded instanceof Promise ? await decoded : decoded;
     } catch (error) {
+      // Not the record's fault (e.g. the schema registry is down): the bus hands it over again.
+      if (error instanceof VigilError && error.code === 'VIGIL_BUS') throw error;
       await setAside(record, 'VIGIL_DECODE', error, 1);
       return;
     }

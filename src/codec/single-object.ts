@@ -7,7 +7,8 @@ import avsc from 'avsc';
 import { crc64Avro } from './crc64-avro.js';
 import { VigilError } from '../errors.js';
 
-const MARKER_0 = 0xc3;
+/** First byte of every single-object record (C3 01 …); registry-framed records start with 0x00. */
+export const MARKER_0 = 0xc3;
 const MARKER_1 = 0x01;
 const HEADER_BYTES = 10;
 
@@ -25,6 +26,11 @@ export interface SingleObjectCodec<T> {
   encode(record: T): Buffer;
   /** Throws VigilError VIGIL_DECODE naming what is wrong with the bytes. */
   decode(bytes: Buffer): T;
+  /**
+   * Decodes a body written with the current schema, from `offset` to the end (the fast decoder when
+   * there is one); other framings of the same body reuse it. Throws whatever the decoder throws.
+   */
+  readonly decodeCurrentBody: (bytes: Buffer, offset: number) => T;
 }
 
 export interface SingleObjectCodecOptions<T> {
@@ -37,6 +43,20 @@ export interface SingleObjectCodecOptions<T> {
 
 // Scratch space encode writes into before copying the record out once; grows to the largest record.
 let scratch = Buffer.allocUnsafeSlow(64 * 1024);
+
+/** `header` followed by the Avro body of `record`, in one buffer of exactly that size. */
+export function encodeAfterHeader(type: avsc.Type, header: Buffer, record: unknown): Buffer {
+  const headerBytes = header.length;
+  let length = type.encode(record, scratch, headerBytes);
+  if (length < 0) {
+    scratch = Buffer.allocUnsafeSlow(Math.max(2 * scratch.length, scratch.length - length));
+    length = type.encode(record, scratch, headerBytes);
+  }
+  const out = Buffer.allocUnsafe(length);
+  header.copy(out, 0);
+  scratch.copy(out, headerBytes, headerBytes, length);
+  return out;
+}
 
 /**
  * A codec for one schema. `writers` are earlier versions this reader accepts; a record carrying
@@ -61,22 +81,14 @@ export function singleObjectCodec<T>(schema: object, writers: object[] = [], opt
     }
   }
   const decodeCurrentBody = options.decodeCurrentBody ?? ((bytes: Buffer, offset: number) => type.fromBuffer(offset === 0 ? bytes : bytes.subarray(offset)) as T);
+  const header = Buffer.concat([Buffer.from([MARKER_0, MARKER_1]), fingerprint]);
 
   return {
     type,
     fingerprint,
+    decodeCurrentBody,
     encode(record: T): Buffer {
-      let length = type.encode(record, scratch, HEADER_BYTES);
-      if (length < 0) {
-        scratch = Buffer.allocUnsafeSlow(Math.max(2 * scratch.length, scratch.length - length));
-        length = type.encode(record, scratch, HEADER_BYTES);
-      }
-      const out = Buffer.allocUnsafe(length);
-      out[0] = MARKER_0;
-      out[1] = MARKER_1;
-      fingerprint.copy(out, 2);
-      scratch.copy(out, HEADER_BYTES, HEADER_BYTES, length);
-      return out;
+      return encodeAfterHeader(type, header, record);
     },
     decode(bytes: Buffer): T {
       if (bytes.length < HEADER_BYTES || bytes[0] !== MARKER_0 || bytes[1] !== MARKER_1) {

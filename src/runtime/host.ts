@@ -4,7 +4,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Bus } from '../bus/bus.js';
-import { createBus } from '../bus/create-bus.js';
+import { createBusFromConfig } from '../bus/create-bus.js';
+import { prepareTopics } from '../bus/prepare-topics.js';
+import { wireFormatFromConfig } from '../codec/wire-format.js';
 import { commonConfigSchema, loadConfig } from './config.js';
 import { startHttpServer, type HttpServer } from './http-server.js';
 import { createLogger, type Logger } from './logger.js';
@@ -48,7 +50,9 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const clock = options.clock ?? Date.now;
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const metrics = createPipelineMetrics();
-  const bus = options.bus ?? createBus({ kind: common.VIGIL_BUS, brokers: common.KAFKA_BROKERS, clientId: `vigil-${name}-${common.VIGIL_NODE}`, logger });
+  const clientId = `vigil-${name}-${common.VIGIL_NODE}`;
+  const bus = options.bus ?? createBusFromConfig(common, { clientId, logger });
+  const wireFormat = wireFormatFromConfig(common);
   const ownsBus = !options.bus;
 
   let ready = false;
@@ -62,9 +66,11 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const started = (async () => {
     await connectWithBackoff(bus, logger, abort.signal);
     if (closing) return;
+    await prepareTopics({ config: common, busKind: bus.kind, wireFormat, clientId, logger, signal: abort.signal });
+    if (closing) return;
     for (const [index, service] of options.services.entries()) {
       const serviceLogger = logger.child({ service: service.name });
-      const io = createRecordIo({ bus, metrics, service: service.name, logger: serviceLogger, clock, topicPrefix: common.VIGIL_TOPIC_PREFIX });
+      const io = createRecordIo({ bus, metrics, service: service.name, logger: serviceLogger, clock, topicPrefix: common.VIGIL_TOPIC_PREFIX, wireFormat });
       handles.push(await service.start(configs[index] as never, { io, logger: serviceLogger, clock, print, registry: metrics.registry, api: http?.api, http }));
     }
     ready = true;

@@ -4,7 +4,8 @@
  */
 import type { Bus, Headers, IncomingRecord, Subscription } from '../bus/bus.js';
 import { consume } from '../bus/record-consumer.js';
-import { codecFor, type TopicRecords } from '../codec/codecs.js';
+import type { TopicRecords } from '../codec/codecs.js';
+import { singleObjectWireFormat, type WireFormat } from '../codec/wire-format.js';
 import type { Topic } from '../codec/schemas.js';
 import type { Logger } from './logger.js';
 import type { PipelineMetrics } from './metrics.js';
@@ -30,21 +31,28 @@ export interface RecordIoOptions {
   clock?: () => number;
   /** Prepended to every topic name on the bus (VIGIL_TOPIC_PREFIX). */
   topicPrefix?: string;
+  /**
+   * Framing of record values (wireFormatFromConfig: registry framing when VIGIL_SCHEMA_REGISTRY_URL
+   * is set, prepared before the first publish). Default: single-object encoding.
+   */
+  wireFormat?: WireFormat;
 }
 
 export function createRecordIo(options: RecordIoOptions): RecordIo {
   const { bus, metrics, service, logger } = options;
   const prefix = options.topicPrefix ?? '';
   const clock = options.clock ?? Date.now;
+  const wire = options.wireFormat ?? singleObjectWireFormat;
   return {
     async publish(topic, records) {
       if (records.length === 0) return;
-      const codec = codecFor(topic);
+      const codec = wire.codec(topic);
       await bus.produce(prefix + topic, records.map((record) => ({ key: record.key, value: codec.encode(record.value), headers: record.headers })));
       metrics.recordOut(prefix + topic, records.length);
     },
     subscribe(subscribeOptions) {
-      const codec = codecFor(subscribeOptions.topic);
+      const codec = wire.codec(subscribeOptions.topic);
+      const deadLetters = wire.deadLetterCodec(subscribeOptions.topic);
       return consume({
         bus,
         topic: prefix + subscribeOptions.topic,
@@ -52,6 +60,7 @@ export function createRecordIo(options: RecordIoOptions): RecordIo {
         service,
         logger,
         decode: (bytes) => codec.decode(bytes),
+        encodeDeadLetter: (letter) => deadLetters.encode(letter),
         handler: async (record, meta) => {
           await subscribeOptions.handler(record, meta);
           metrics.consumerLagSeconds(meta.topic, subscribeOptions.group, (clock() - meta.timestampMs) / 1000);
