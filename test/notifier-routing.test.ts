@@ -16,7 +16,7 @@ import type { ServiceDefinition } from '../src/runtime/service.js';
 import { startRecordingServer } from '../services/notifier/channels/testdata/recording-server.js';
 import { verifyWebhookSignature } from '../services/notifier/channels/webhook.js';
 import { memoryGrowthReport } from '../services/notifier/core/testdata/report.js';
-import { addNotifierSilence, clearNotifierSilences, notifier } from '../services/notifier/notifier.service.js';
+import { notifier } from '../services/notifier/notifier.service.js';
 import { observeTopic, type TopicObserver } from './support/topic-observer.js';
 
 const secret = 'whsec-routing-SECRET';
@@ -33,7 +33,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 afterEach(async () => {
-  clearNotifierSilences();
   await Promise.all(observers.splice(0).map((observer) => observer.close()));
   for (const host of hosts.splice(0)) await host.close();
   server.requests.length = 0;
@@ -66,12 +65,12 @@ receivers:
         secret: ${secret}
 `;
 
-async function startNotifier(bus: MemoryBus, env: Record<string, string>, print: (line: string) => void = () => undefined): Promise<Host> {
+async function startNotifier(bus: MemoryBus, env: Record<string, string>, print: (line: string) => void = () => undefined, http = false): Promise<Host> {
   const host = await startHost({
     services: [notifier as unknown as ServiceDefinition],
-    env: { VIGIL_LOG_LEVEL: 'error', VIGIL_NOTIFIER_RETRY_BASE_MS: '10', ...env },
+    env: { VIGIL_LOG_LEVEL: 'error', VIGIL_NOTIFIER_RETRY_BASE_MS: '10', VIGIL_HTTP_PORT: '0', ...env },
     bus,
-    http: false,
+    http,
     logger: createLogger({ level: 'error' }),
     print,
   });
@@ -178,11 +177,15 @@ describe('notifier with a routing config', () => {
   it('records a silenced report as SUPPRESSED instead of sending it', async () => {
     const bus = new MemoryBus();
     const printed: string[] = [];
-    await startNotifier(bus, {}, (line) => printed.push(line));
+    const host = await startNotifier(bus, {}, (line) => printed.push(line), true);
     const notifications = await observeNotifications(bus);
-    const silenced = addNotifierSilence({ matchers: ['node="worker-7"'], endsAtMs: Date.now() + 3_600_000, createdBy: 'ops', comment: 'maintenance of worker-7' });
-    expect(silenced.ok).toBe(true);
-    const silenceId = silenced.ok ? silenced.silence.id : '';
+    const response = await fetch(`http://127.0.0.1:${host.httpPort}/api/silences`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ matchers: ['node="worker-7"'], duration: '1h', createdBy: 'ops', comment: 'maintenance of worker-7' }),
+    });
+    expect(response.status).toBe(201);
+    const silenceId = ((await response.json()) as { id: string }).id;
 
     const muted = report('0000000000000000000000000000e001');
     await publishReport(bus, muted);

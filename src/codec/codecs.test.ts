@@ -51,6 +51,15 @@ const records: { [T in Topic]: TopicRecords[T] } = {
     id: 'n1', dedupKey: 'report:d1', channel: 'slack', receiver: 'oncall', status: 'FAILED', subject: '[CRITICAL] worker-3: java memory growth',
     sourceIds: ['d1'], attempts: 3, error: 'HTTP 503 from hooks.slack.com', timestampMs: 1_764_000_601_000,
   },
+  'notifier.silences': {
+    id: 's1', matchers: ['namespace="payments"', 'pod=~"ledger-.*"'], startsAtMs: 1_764_000_000_000, endsAtMs: 1_764_007_200_000,
+    createdBy: 'ana', comment: 'ledger migration — 迁移', updatedAtMs: 1_764_000_000_000, sync: null,
+  },
+  'notifier.outbox': {
+    kind: 'ALERT', groupKey: 'g1', routeId: 'r0', receiver: 'oncall', labels: { cluster: 'prod', severity: 'CRITICAL' },
+    startsAtMs: 1_764_000_000_000, resolvedAtMs: null, sourceId: 'd1', source: '{"type":"report","record":{}}',
+    channelIndex: -1, firing: [], resolved: [], sentAtMs: 0, nonce: '',
+  },
 };
 
 const deadLetter: DeadLetter = {

@@ -4,7 +4,7 @@ import { canonicalForm, singleObjectCodec, type SingleObjectCodec, type SingleOb
 import { decodeMetricBatchBody, metricBatchCanonicalForm } from './metric-batch-decoder.js';
 import { deadLetterSchemaFile, historicSchemas, readSchema, topicSchemas, type Topic } from './schemas.js';
 import type {
-  Anomaly, ClassifiedSeries, DeadLetter, DetectorState, DiagnosisReport, DiagnosisRequest, HealthUpdate, MetricBatch, Notification,
+  Anomaly, ClassifiedSeries, DeadLetter, DetectorState, DiagnosisReport, DiagnosisRequest, HealthUpdate, MetricBatch, Notification, OutboxEntry, SilenceRecord,
 } from './records.generated.js';
 
 export interface TopicRecords {
@@ -15,6 +15,8 @@ export interface TopicRecords {
   'diagnosis.reports': DiagnosisReport;
   'health.updates': HealthUpdate;
   notifications: Notification;
+  'notifier.silences': SilenceRecord;
+  'notifier.outbox': OutboxEntry;
   'detector.state': DetectorState;
 }
 

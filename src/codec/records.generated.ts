@@ -317,6 +317,62 @@ export interface Notification {
 export type NotificationStatus = 'SENT' | 'SUPPRESSED' | 'FAILED';
 export const notificationStatusSymbols = ['SENT', 'SUPPRESSED', 'FAILED'] as const;
 
+/** The notifier's durable outbox and notification log (topic notifier.outbox, key = group key, so one instance owns a group): ALERT = an alert accepted into an aggregation group; DONE = a channel of the group's receiver was told (or failed for good) about these firing / resolved alerts; BARRIER = a marker an instance writes to a partition it was given, to learn when it has replayed it. The owner of a partition commits it only up to the first record of a group still alive or still being delivered, so after a crash the next owner replays and sends what was not DONE. */
+export interface OutboxEntry {
+  /** What the entry is. */
+  kind: OutboxEntryKind;
+  /** Aggregation group key (a hash of route id and group labels), the record key. */
+  groupKey: string;
+  /** Route of the group (ALERT). */
+  routeId: string;
+  /** Receiver of the group. */
+  receiver: string;
+  /** Alert labels (ALERT). */
+  labels: Record<string, string>;
+  /** When the alert started firing (ALERT). */
+  startsAtMs: number;
+  /** When the alert resolves; null while firing without an end (ALERT). */
+  resolvedAtMs: null | number;
+  /** Id of the report, anomaly or health entity the alert comes from (ALERT). */
+  sourceId: string;
+  /** The source record as JSON, {"type":"report"|"health"|"anomaly","record":{...}}, to render the message (ALERT). */
+  source: string;
+  /** Index of the channel in the receiver (DONE). */
+  channelIndex: number;
+  /** Fingerprints of the firing alerts told (DONE). */
+  firing: string[];
+  /** Fingerprints of the resolved alerts told (DONE). */
+  resolved: string[];
+  /** Time of the flush that was told (DONE). */
+  sentAtMs: number;
+  /** Who wrote the marker (BARRIER). */
+  nonce: string;
+}
+
+/** What the entry is. */
+export type OutboxEntryKind = 'ALERT' | 'DONE' | 'BARRIER';
+export const outboxEntryKindSymbols = ['ALERT', 'DONE', 'BARRIER'] as const;
+
+/** A silence of the notifier as last created or expired (topic notifier.silences, key = silence id, so the topic can be compacted). Every notifier instance reads the topic from the beginning, so all see the same silences. A record with `sync` set is not a silence: an instance writes it to learn it has read a partition up to there. */
+export interface SilenceRecord {
+  /** Silence id (a hash of its content and creation time). */
+  id: string;
+  /** Label matchers: name=value, name!=value, name=~regex, name!~regex. */
+  matchers: string[];
+  /** Start of the silence. */
+  startsAtMs: number;
+  /** End of the silence; an expired silence has endsAtMs = the time it was expired. */
+  endsAtMs: number;
+  /** Author. */
+  createdBy: string;
+  /** Why. */
+  comment: string;
+  /** When this version was written; the newest version of an id wins. */
+  updatedAtMs: number;
+  /** Set only on a read-up-to marker: the nonce of the instance that wrote it. */
+  sync: null | string;
+}
+
 /** The class of one series over its sliding window and the features behind it (topic series.classified, key cluster/node). */
 export interface ClassifiedSeries {
   /** Deterministic id: a hash of the series key and timestampMs. */

@@ -15,6 +15,8 @@ export const topicSchemas = {
   'diagnosis.reports': 'diagnosis.reports.avsc',
   'health.updates': 'health.updates.avsc',
   notifications: 'notifications.avsc',
+  'notifier.silences': 'notifier.silences.avsc',
+  'notifier.outbox': 'notifier.outbox.avsc',
   /** The detector's state snapshots per metrics.raw partition (key <group>/<partition>): compacted, kept forever. */
   'detector.state': 'detector.state.avsc',
 } as const;

@@ -1,5 +1,7 @@
 import type { Severity } from '../../../src/codec/records.generated.js';
 
+export type { Severity };
+
 /** What every IM channel renders: built from a report by `messageFromReport`; every string in it may come from the cluster and is untrusted. */
 export interface NotificationMessage {
   title: string;
@@ -15,6 +17,8 @@ export interface NotificationMessage {
   links?: { title: string; url: string }[];
   reportId: string;
   createdAtMs: number;
+  /** Set on a digest (see core/digest.ts): the messages folded into it, oldest first. */
+  digestOf?: { groupKey: string; reportId: string; title: string; resolved: boolean }[];
 }
 
 /** What a send did; the caller owns retries and uses `retry` (and `retryAfterMs` from a 429 / Retry-After) to decide. */

@@ -4,10 +4,11 @@
  * email render the reports themselves, as they did before routing; the IM channels and the generic
  * webhook render the channel-neutral NotificationMessage.
  */
-import type { DiagnosisReport } from '../../../src/codec/records.generated.js';
 import { VigilError } from '../../../src/errors.js';
+import type { EmailMessage } from '../core/render.js';
 import type { ChannelConfig, ChannelType, Receiver } from '../core/routing/config.js';
-import { renderReportEmail, renderReportLine, type EmailMessage } from '../core/render.js';
+import { sourceEmail, sourceLine, type NotifierSource } from '../core/sources.js';
+import { parseRateLimit } from '../core/token-bucket.js';
 import type { Channel, DeliveryResult, NotificationMessage } from './channel.js';
 import { createDingtalkChannel } from './dingtalk.js';
 import { createEmailChannel } from './email.js';
@@ -17,11 +18,27 @@ import { createTeamsChannel } from './teams.js';
 import { createWebhookChannel } from './webhook.js';
 import { createWecomChannel } from './wecom.js';
 
-/** What a flush hands to a channel: the message and the reports it is about (at least one). */
+/** What a flush (or a digest of several) hands to a channel: the message, and each source record with its own message (at least one). */
 export interface Delivery {
   readonly message: NotificationMessage;
-  readonly reports: readonly DiagnosisReport[];
+  readonly parts: readonly { readonly source: NotifierSource; readonly message: NotificationMessage }[];
 }
+
+/** Sends per channel type unless a channel sets `rate_limit`, after each vendor's documented limit. */
+export const defaultRateLimits: Record<ChannelType, string> = {
+  stdout: 'unlimited',
+  email: '10/s',
+  // https://api.slack.com/apis/rate-limits#incoming-webhooks: about one message per second.
+  slack: '1/s',
+  // DingTalk custom robot: 20 messages a minute per robot.
+  dingtalk: '20/m',
+  // Feishu custom bot: 100 a minute, 5 a second.
+  feishu: '5/s',
+  // WeCom group robot: 20 messages a minute.
+  wecom: '20/m',
+  teams: '4/s',
+  webhook: 'unlimited',
+};
 
 /** A channel of a receiver, ready to send. `send` never throws. */
 export interface RoutedChannel {
@@ -31,6 +48,8 @@ export interface RoutedChannel {
   /** The `receiver` field of notification records: an address list, a channel name, or stdout. */
   readonly receiver: string;
   readonly sendResolved: boolean;
+  /** Token bucket of the channel (from `rate_limit` or `defaultRateLimits`). */
+  readonly rateLimit: { capacity: number; perTokenMs: number };
   send(delivery: Delivery, signal?: AbortSignal): Promise<DeliveryResult>;
   close?(): void;
 }
@@ -44,17 +63,17 @@ export interface ChannelDeps {
   emailTo?: readonly string[] | undefined;
 }
 
-export type ChannelFactory = (settings: Record<string, unknown>, deps: ChannelDeps, sendResolved: boolean) => RoutedChannel;
+export type ChannelFactory = (settings: Record<string, unknown>, deps: ChannelDeps, sendResolved: boolean) => Omit<RoutedChannel, 'rateLimit'>;
 
 function camelCase(key: string): string {
   return key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-/** The sender's own settings of a channel config: without `type` / `send_resolved`, keys in camelCase; `url` is an alias of `webhookUrl`. */
+/** The sender's own settings of a channel config: without `type` / `send_resolved` / `rate_limit`, keys in camelCase; `url` is an alias of `webhookUrl`. */
 export function channelSettings(config: ChannelConfig): Record<string, unknown> {
   const settings: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
-    if (key === 'type' || key === 'send_resolved') continue;
+    if (key === 'type' || key === 'send_resolved' || key === 'rate_limit') continue;
     const name = camelCase(key);
     settings[name === 'url' ? 'webhookUrl' : name === 'urlFile' ? 'webhookUrlFile' : name] = value;
   }
@@ -69,7 +88,7 @@ function fromChannel(type: ChannelType, build: (settings: Record<string, unknown
 }
 
 function combinedEmail(delivery: Delivery): EmailMessage {
-  const emails = delivery.reports.map(renderReportEmail);
+  const emails = delivery.parts.map((part) => sourceEmail(part.source, part.message));
   if (emails.length === 1) return emails[0]!;
   return {
     subject: delivery.message.title,
@@ -84,8 +103,8 @@ export const channelFactories: Record<ChannelType, ChannelFactory> = {
     name: 'stdout',
     receiver: 'stdout',
     sendResolved,
-    async send({ reports }) {
-      for (const report of reports) deps.print(renderReportLine(report));
+    async send({ parts }) {
+      for (const part of parts) deps.print(sourceLine(part.source, part.message));
       return { ok: true };
     },
   }),
@@ -115,7 +134,10 @@ export const channelFactories: Record<ChannelType, ChannelFactory> = {
 export function createReceiverChannels(receiver: Receiver, deps: ChannelDeps): RoutedChannel[] {
   return receiver.channels.map((config, index) => {
     try {
-      return channelFactories[config.type](channelSettings(config), deps, config.send_resolved);
+      const rateText = config.rate_limit ?? defaultRateLimits[config.type];
+      const rateLimit = typeof rateText === 'string' ? parseRateLimit(rateText) : undefined;
+      if (!rateLimit) throw new VigilError('VIGIL_CONFIG', `rate_limit: expected N/s, N/m, N/h or unlimited, got ${JSON.stringify(rateText)}`, { retriable: false });
+      return { ...channelFactories[config.type](channelSettings(config), deps, config.send_resolved), rateLimit };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       throw new VigilError('VIGIL_CONFIG', `receivers.${receiver.name}.channels[${index}] (${config.type}): ${message}`, { cause: error, retriable: false });

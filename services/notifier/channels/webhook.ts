@@ -29,6 +29,7 @@ export function webhookPayload(message: NotificationMessage) {
     links: message.links ?? [],
     reportId: message.reportId,
     createdAtMs: message.createdAtMs,
+    ...(message.digestOf ? { digestOf: message.digestOf } : {}),
   };
 }
 

@@ -71,20 +71,27 @@ export function groupKeyOf(route: Route, groupLabels: Labels): string {
 
 /** Puts an alert into the group of every route it matches; a new group flushes after group_wait (at once when the alert is older than that). */
 export function insertAlert(state: GroupState, config: RoutingConfig, alert: Alert, nowMs: number): GroupState {
-  const groups = { ...state.groups };
+  let next = state;
+  for (const route of matchRoutes(config.route, alert.labels)) next = insertAlertInto(next, route, alert, nowMs);
+  return next;
+}
+
+/**
+ * Puts an alert into its group on one route. An alert of the group with the same `sourceId` but
+ * other labels (an anomaly whose severity rose, say) is replaced, so one source is one alert.
+ */
+export function insertAlertInto(state: GroupState, route: Route, alert: Alert, nowMs: number): GroupState {
   const fingerprint = alertFingerprint(alert);
-  for (const route of matchRoutes(config.route, alert.labels)) {
-    const groupLabels = groupLabelsOf(route, alert.labels);
-    const groupKey = groupKeyOf(route, groupLabels);
-    const group = groups[groupKey];
-    if (group) {
-      groups[groupKey] = { ...group, alerts: { ...group.alerts, [fingerprint]: alert } };
-    } else if (isFiring(alert, nowMs)) {
-      const nextFlushAtMs = alert.startsAtMs + route.groupWaitMs < nowMs ? nowMs : nowMs + route.groupWaitMs;
-      groups[groupKey] = { groupKey, routeId: route.id, receiver: route.receiver, groupLabels, alerts: { [fingerprint]: alert }, nextFlushAtMs, lastSent: null };
-    }
+  const groupLabels = groupLabelsOf(route, alert.labels);
+  const groupKey = groupKeyOf(route, groupLabels);
+  const group = state.groups[groupKey];
+  if (group) {
+    const alerts = Object.fromEntries(Object.entries(group.alerts).filter(([key, other]) => key === fingerprint || alert.sourceId === undefined || other.sourceId !== alert.sourceId));
+    return { groups: { ...state.groups, [groupKey]: { ...group, alerts: { ...alerts, [fingerprint]: alert } } } };
   }
-  return { groups };
+  if (!isFiring(alert, nowMs)) return state;
+  const nextFlushAtMs = alert.startsAtMs + route.groupWaitMs < nowMs ? nowMs : nowMs + route.groupWaitMs;
+  return { groups: { ...state.groups, [groupKey]: { groupKey, routeId: route.id, receiver: route.receiver, groupLabels, alerts: { [fingerprint]: alert }, nextFlushAtMs, lastSent: null } } };
 }
 
 /** When `flushDue` next has work, or undefined without groups. */

@@ -1,0 +1,348 @@
+/**
+ * The second stage of the notifier: the owner of notifier.outbox partitions. Every alert accepted
+ * from the inputs was written there keyed by its group key, so each aggregation group lives in one
+ * partition and so in exactly one instance of the consumer group: two instances never notify the
+ * same group. The owner groups alerts (group_wait / group_interval / repeat_interval), mutes them by
+ * silences and inhibition, dedups each channel against the notification log (DONE entries in the
+ * same partition, after Alertmanager's nflog), and hands flushes to the channels' outboxes.
+ *
+ * Durability: a partition is committed only up to the first record of a group that is still alive
+ * or still has a flush waiting in a channel outbox (`retainFrom`). Whoever owns the partition after
+ * a crash or a rebalance replays those records — alerts and DONE entries in their order — and sends
+ * what no DONE entry covers. It flushes nothing of a partition before it has replayed it: on its
+ * first record of a newly given partition it writes a BARRIER there and waits to read it back.
+ */
+import { randomUUID } from 'node:crypto';
+import { RecentIds } from '../../src/bus/dedup.js';
+import type { Subscription } from '../../src/bus/bus.js';
+import { deterministicId } from '../../src/codec/ids.js';
+import type { Notification, NotificationStatus, OutboxEntry } from '../../src/codec/records.generated.js';
+import type { Logger } from '../../src/runtime/logger.js';
+import type { RecordIo } from '../../src/runtime/record-io.js';
+import { ChannelOutbox, type OutboxItem, type Outcome } from './channel-outbox.js';
+import type { RoutedChannel } from './channels/registry.js';
+import { oneLine } from './channels/message.js';
+import { notificationRecord } from './core/notification-record.js';
+import { alertFingerprint, isFiring, type Alert } from './core/routing/alert.js';
+import type { RoutingConfig } from './core/routing/config.js';
+import { logEntry, needsUpdate, type LogEntry } from './core/routing/dedup.js';
+import { flushDue, insertAlertInto, nextFlushAtMs, type Flush, type GroupState } from './core/routing/group.js';
+import { muteReason } from './core/routing/mute.js';
+import { routeById } from './core/routing/route.js';
+import type { SilenceState } from './core/routing/silence.js';
+import { messageFromSource, type NotifierSource } from './core/sources.js';
+import type { TimerHandle, Timers } from './timers.js';
+
+export interface OutboxOwnerOptions {
+  io: RecordIo;
+  group: string;
+  routing: RoutingConfig;
+  receivers: ReadonlyMap<string, readonly RoutedChannel[]>;
+  timers: Timers;
+  logger: Logger;
+  silences: () => SilenceState;
+  retryBaseMs: number;
+  giveUpMs: number;
+}
+
+export interface OutboxOwner {
+  /** Flushes waiting in channel outboxes. */
+  pendingCount(): number;
+  close(options?: { commit?: boolean }): Promise<void>;
+}
+
+type PartitionPhase = { phase: 'fresh' } | { phase: 'replaying'; nonce: string } | { phase: 'live' };
+
+interface GroupHold {
+  partition: number;
+  /** Offset of the record that created the group here: the partition is not committed past it while the group needs it. */
+  offset: bigint;
+}
+
+/** The ALERT entry for an alert joining the group `groupKey` of route `routeId`. */
+export function alertEntry(groupKey: string, routeId: string, receiver: string, alert: Alert, source: NotifierSource): OutboxEntry {
+  return {
+    kind: 'ALERT', groupKey, routeId, receiver, labels: { ...alert.labels }, startsAtMs: alert.startsAtMs, resolvedAtMs: alert.resolvedAtMs,
+    sourceId: alert.sourceId ?? '', source: JSON.stringify(source), channelIndex: -1, firing: [], resolved: [], sentAtMs: 0, nonce: '',
+  };
+}
+
+function markerEntry(groupKey: string, nonce: string): OutboxEntry {
+  return { kind: 'BARRIER', groupKey, routeId: '', receiver: '', labels: {}, startsAtMs: 0, resolvedAtMs: null, sourceId: '', source: '', channelIndex: -1, firing: [], resolved: [], sentAtMs: 0, nonce };
+}
+
+function doneEntry(item: OutboxItem): OutboxEntry {
+  return {
+    kind: 'DONE', groupKey: item.groupKey, routeId: '', receiver: item.receiver, labels: {}, startsAtMs: 0, resolvedAtMs: null, sourceId: '', source: '',
+    channelIndex: item.channelIndex, firing: [...item.firing], resolved: [...item.resolved], sentAtMs: item.flushAtMs, nonce: '',
+  };
+}
+
+/** The notifications record of one outbox item: for one firing report the record the notifier always wrote; otherwise keyed by group and flush time. */
+export function itemRecord(item: OutboxItem, channel: RoutedChannel, status: NotificationStatus, error: string | undefined): Notification {
+  const parts = item.delivery.parts;
+  const only = parts.length === 1 ? parts[0]! : undefined;
+  if (only && only.source.type === 'report' && !only.message.resolved) {
+    return { ...notificationRecord({ report: only.source.record, channel: channel.type, receiver: channel.receiver, status, attempts: item.attempts, ...(error !== undefined ? { error } : {}) }), subject: item.delivery.message.title };
+  }
+  const dedupKey = `group:${item.groupKey}:${item.flushAtMs}`;
+  return {
+    id: deterministicId(dedupKey, channel.type, channel.receiver),
+    dedupKey,
+    channel: channel.type,
+    receiver: channel.receiver,
+    status,
+    subject: item.delivery.message.title,
+    sourceIds: parts.map((part) => part.message.reportId),
+    attempts: item.attempts,
+    error: error ?? null,
+    timestampMs: Math.max(...parts.map((part) => part.message.createdAtMs)),
+  };
+}
+
+export async function startOutboxOwner(options: OutboxOwnerOptions): Promise<OutboxOwner> {
+  const { io, routing, receivers, timers, logger } = options;
+  const instance = randomUUID();
+  let epoch = 0;
+  let groups: GroupState = { groups: {} };
+  const holds = new Map<string, GroupHold>();
+  const sources = new Map<string, NotifierSource>();
+  /** Notification log per group and channel: `${groupKey}/${channelIndex}`. */
+  const channelLog = new Map<string, LogEntry>();
+  const partitions = new Map<number, PartitionPhase>();
+  const suppressedSeen = new RecentIds(10_000);
+  let timer: TimerHandle | undefined;
+  let closed = false;
+  let queue: Promise<void> = Promise.resolve();
+
+  const exclusive = (work: () => Promise<void>): Promise<void> => {
+    const run = queue.then(work);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
+  const outboxes = new Map<string, ChannelOutbox[]>();
+  const allOutboxes = (): ChannelOutbox[] => [...outboxes.values()].flat();
+  const pendingGroups = (): Set<string> => new Set(allOutboxes().flatMap((outbox) => outbox.pending().map((item) => item.groupKey)));
+
+  /** Forgets what no group and no waiting flush needs any more. */
+  const release = (): void => {
+    const pending = pendingGroups();
+    for (const groupKey of holds.keys()) {
+      if (groups.groups[groupKey] || pending.has(groupKey)) continue;
+      holds.delete(groupKey);
+    }
+    // Waiting flushes carry their own sources; the map serves the groups' alerts.
+    const alive = new Set(Object.values(groups.groups).flatMap((group) => Object.values(group.alerts).map((alert) => alert.sourceId)));
+    for (const id of sources.keys()) if (!alive.has(id)) sources.delete(id);
+  };
+
+  const publishNotifications = (records: Notification[]) => io.publish('notifications', records.map((value) => ({ key: value.dedupKey, value })));
+
+  const onOutcome = (channel: RoutedChannel) => async (items: readonly OutboxItem[], outcome: Outcome): Promise<void> => {
+    const error = outcome.status === 'SENT' ? undefined : outcome.error;
+    try {
+      await publishNotifications(items.map((item) => itemRecord(item, channel, outcome.status, error)));
+      if (outcome.final) {
+        for (const item of items) channelLog.set(`${item.groupKey}/${item.channelIndex}`, logEntry(item.groupKey, item.receiver, item.firing, item.resolved, item.flushAtMs));
+        await io.publish('notifier.outbox', items.map((item) => ({ key: item.groupKey, value: doneEntry(item) })));
+      }
+    } catch (publishError) {
+      // The flush stays uncommitted in the outbox topic, so a restart sends it again: at least once.
+      logger.error({ err: publishError, channel: channel.name }, 'could not record a notification outcome');
+    }
+    if (outcome.final) release();
+  };
+
+  for (const [name, channels] of receivers) {
+    outboxes.set(name, channels.map((channel) => new ChannelOutbox({ channel, timers, logger, retryBaseMs: options.retryBaseMs, giveUpMs: options.giveUpMs, onOutcome: onOutcome(channel) })));
+  }
+
+  const isLive = (groupKey: string): boolean => {
+    const hold = holds.get(groupKey);
+    return hold !== undefined && partitions.get(hold.partition)?.phase === 'live';
+  };
+
+  const schedule = (): void => {
+    timer?.cancel();
+    timer = undefined;
+    if (closed) return;
+    const live: GroupState = { groups: Object.fromEntries(Object.entries(groups.groups).filter(([key]) => isLive(key))) };
+    const next = nextFlushAtMs(live);
+    if (next === undefined) return;
+    timer = timers.after(next - timers.now(), () => {
+      timer = undefined;
+      exclusive(processDue).catch((error: unknown) => logger.error({ err: error }, 'notifier flush failed'));
+    });
+  };
+
+  const enqueueFlush = (flush: Flush, partition: number): void => {
+    const route = routeById(routing.route, flush.routeId);
+    const channels = outboxes.get(flush.receiver) ?? [];
+    const resolvedOnly = flush.firing.length === 0;
+    const about = resolvedOnly ? flush.resolved : flush.firing;
+    const parts = about
+      .flatMap((alert) => {
+        const source = alert.sourceId !== undefined ? sources.get(alert.sourceId) : undefined;
+        return source ? [{ source, message: messageFromSource(source, { groupKey: flush.groupKey, resolved: resolvedOnly }) }] : [];
+      })
+      .sort((a, b) => b.message.createdAtMs - a.message.createdAtMs || a.message.reportId.localeCompare(b.message.reportId));
+    if (parts.length === 0 || !route) return;
+    const primary = parts[0]!.message;
+    const message = parts.length === 1 ? primary : { ...primary, title: oneLine(`${primary.title} and ${parts.length - 1} more`) };
+    const firing = flush.firing.map(alertFingerprint).sort();
+    channels.forEach((outbox, channelIndex) => {
+      const channel = outbox.channel;
+      if (resolvedOnly && !channel.sendResolved) return;
+      const resolved = channel.sendResolved ? flush.resolved.map(alertFingerprint).sort() : [];
+      const told = channelLog.get(`${flush.groupKey}/${channelIndex}`);
+      if (told && !needsUpdate(told, firing, resolved, { repeatIntervalMs: route.repeatIntervalMs, sendResolved: channel.sendResolved, nowMs: flush.atMs })) return;
+      outbox.enqueue({
+        groupKey: flush.groupKey, receiver: flush.receiver, channelIndex, partition, flushAtMs: flush.atMs, firing, resolved,
+        delivery: { message, parts }, queuedAtMs: timers.now(), attempts: 0,
+      });
+    });
+  };
+
+  /** Flushes the due groups of the partitions this instance has replayed. */
+  const processDue = async (): Promise<void> => {
+    if (closed) return;
+    const nowMs = timers.now();
+    const live: Record<string, GroupState['groups'][string]> = {};
+    const held: Record<string, GroupState['groups'][string]> = {};
+    for (const [key, group] of Object.entries(groups.groups)) (isLive(key) ? live : held)[key] = group;
+    const active = Object.values(groups.groups).flatMap((group) => Object.values(group.alerts));
+    const silences = options.silences();
+    const result = flushDue({ groups: live }, routing, nowMs, { suppress: (alert) => muteReason(routing, silences, active, alert, nowMs) });
+    groups = { groups: { ...held, ...result.state.groups } };
+
+    const suppressed: Notification[] = [];
+    for (const { receiver, alert, reason, groupKey } of result.suppressed) {
+      const source = alert.sourceId !== undefined ? sources.get(alert.sourceId) : undefined;
+      if (!source) continue;
+      const message = messageFromSource(source, { groupKey, resolved: !isFiring(alert, nowMs) });
+      for (const channel of receivers.get(receiver) ?? []) {
+        const record: Notification = source.type === 'report'
+          ? notificationRecord({ report: source.record, channel: channel.type, receiver: channel.receiver, status: 'SUPPRESSED', attempts: 0, error: reason })
+          : { id: deterministicId(`alert:${alert.sourceId}:${alert.startsAtMs}`, channel.type, channel.receiver), dedupKey: `alert:${alert.sourceId}:${alert.startsAtMs}`, channel: channel.type, receiver: channel.receiver, status: 'SUPPRESSED', subject: message.title, sourceIds: [message.reportId], attempts: 0, error: reason, timestampMs: message.createdAtMs };
+        if (suppressedSeen.has(record.id)) continue;
+        suppressedSeen.add(record.id);
+        suppressed.push(record);
+      }
+    }
+    if (suppressed.length > 0) await publishNotifications(suppressed);
+    for (const flush of result.flushes) enqueueFlush(flush, holds.get(flush.groupKey)!.partition);
+    release();
+    schedule();
+  };
+
+  const applyAlert = (entry: OutboxEntry, partition: number, offset: bigint): void => {
+    const route = routeById(routing.route, entry.routeId);
+    if (!route) {
+      logger.warn({ routeId: entry.routeId, groupKey: entry.groupKey }, 'outbox alert of a route the routing config no longer has; dropped');
+      return;
+    }
+    let source: NotifierSource;
+    try {
+      source = JSON.parse(entry.source) as NotifierSource;
+    } catch {
+      logger.warn({ groupKey: entry.groupKey }, 'outbox alert with an unreadable source; dropped');
+      return;
+    }
+    const alert: Alert = { labels: entry.labels, startsAtMs: entry.startsAtMs, resolvedAtMs: entry.resolvedAtMs, sourceId: entry.sourceId };
+    const existed = groups.groups[entry.groupKey] !== undefined;
+    groups = insertAlertInto(groups, route, alert, timers.now());
+    if (!groups.groups[entry.groupKey]) return;
+    sources.set(entry.sourceId, source);
+    if (!existed && !holds.has(entry.groupKey)) holds.set(entry.groupKey, { partition, offset });
+  };
+
+  const applyDone = (entry: OutboxEntry): void => {
+    const told = logEntry(entry.groupKey, entry.receiver, entry.firing, entry.resolved, entry.sentAtMs);
+    const key = `${entry.groupKey}/${entry.channelIndex}`;
+    const known = channelLog.get(key);
+    if (!known || known.sentAtMs <= told.sentAtMs) channelLog.set(key, told);
+    const group = groups.groups[entry.groupKey];
+    if (!group) return;
+    // The group was told once every channel of its receiver logged this flush.
+    const channels = receivers.get(group.receiver) ?? [];
+    const allTold = channels.every((_, index) => channelLog.get(`${entry.groupKey}/${index}`)?.sentAtMs === told.sentAtMs);
+    if (allTold && (!group.lastSent || group.lastSent.sentAtMs < told.sentAtMs)) groups = { groups: { ...groups.groups, [entry.groupKey]: { ...group, lastSent: told } } };
+  };
+
+  const revoke = (gone: ReadonlySet<number>): void => {
+    if (gone.size === 0) return;
+    for (const outbox of allOutboxes()) outbox.drop(gone);
+    const remaining: Record<string, GroupState['groups'][string]> = {};
+    for (const [key, group] of Object.entries(groups.groups)) {
+      const hold = holds.get(key);
+      if (hold && gone.has(hold.partition)) continue;
+      remaining[key] = group;
+    }
+    groups = { groups: remaining };
+    for (const [key, hold] of holds) {
+      if (!gone.has(hold.partition)) continue;
+      holds.delete(key);
+      for (const logKey of channelLog.keys()) if (logKey.startsWith(`${key}/`)) channelLog.delete(logKey);
+    }
+    release();
+  };
+
+  const subscription: Subscription = await io.subscribe({
+    topic: 'notifier.outbox',
+    group: options.group,
+    onAssignment: (assigned) => {
+      const now = new Set(assigned);
+      const gone = new Set([...partitions.keys()].filter((partition) => !now.has(partition)));
+      for (const partition of gone) partitions.delete(partition);
+      for (const partition of assigned) if (!partitions.has(partition)) partitions.set(partition, { phase: 'fresh' });
+      revoke(gone);
+      schedule();
+    },
+    retainFrom: (partition) => {
+      let from: bigint | undefined;
+      for (const hold of holds.values()) if (hold.partition === partition && (from === undefined || hold.offset < from)) from = hold.offset;
+      return from === undefined ? undefined : String(from);
+    },
+    handler: (entry, meta) => exclusive(async () => {
+      const partition = meta.partition;
+      let phase = partitions.get(partition) ?? { phase: 'fresh' as const };
+      if (phase.phase === 'fresh') {
+        const nonce = `${instance}:${partition}:${++epoch}`;
+        phase = { phase: 'replaying', nonce };
+        partitions.set(partition, phase);
+        // Lands in this partition after everything written so far: reading it back means replayed.
+        await io.publish('notifier.outbox', [{ key: meta.key?.toString('utf8') ?? entry.groupKey, value: markerEntry(entry.groupKey, nonce) }]);
+      }
+      switch (entry.kind) {
+        case 'ALERT':
+          applyAlert(entry, partition, BigInt(meta.offset));
+          break;
+        case 'DONE':
+          applyDone(entry);
+          break;
+        case 'BARRIER':
+          if (phase.phase === 'replaying' && entry.nonce === phase.nonce) {
+            partitions.set(partition, { phase: 'live' });
+            logger.info({ partition, groups: [...holds.values()].filter((hold) => hold.partition === partition).length }, 'outbox partition replayed');
+          }
+          break;
+      }
+      if (partitions.get(partition)?.phase !== 'live') return;
+      const next = nextFlushAtMs({ groups: Object.fromEntries(Object.entries(groups.groups).filter(([key]) => isLive(key))) });
+      if (next !== undefined && next <= timers.now()) await processDue();
+      else schedule();
+    }),
+  });
+
+  return {
+    pendingCount: () => allOutboxes().reduce((total, outbox) => total + outbox.pending().length, 0),
+    async close(closeOptions) {
+      await subscription.close(closeOptions);
+      closed = true;
+      timer?.cancel();
+      await queue;
+      await Promise.all(allOutboxes().map((outbox) => outbox.close()));
+    },
+  };
+}
