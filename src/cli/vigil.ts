@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { registerCollectorCommands } from '../../services/collector/commands/cli.js';
 import { registerDetectorCommands } from '../../services/detector/commands/detect.js';
 import { registerDiagnoserCommands } from '../../services/diagnoser/commands/cli.js';
+import { registerNotifierCommands } from '../../services/notifier/commands/cli.js';
 import { registerScorerCommands } from '../../services/scorer/commands/cli.js';
 import { services, startOrder } from '../../services/registry.js';
 import { createBus } from '../bus/create-bus.js';
@@ -99,6 +100,7 @@ registerCollectorCommands(program);
 registerDetectorCommands(program);
 registerDiagnoserCommands(program);
 registerScorerCommands(program);
+registerNotifierCommands(program);
 
 try {
   await program.parseAsync(process.argv);
