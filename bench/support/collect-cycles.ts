@@ -1,18 +1,41 @@
 /**
- * The collector alone in its own process, for bench/collector.bench.ts: runs CYCLES cycles of every
- * default source over the host tree at argv[2] (10 % of processes churned between cycles by the
- * parent's tree layout) and prints one JSON line: CPU per cycle and this process's memory.
+ * The collector alone in its own process, for bench/collector.bench.ts: the service's code path —
+ * setUpCollector (every default source, pod attribution without a cluster), createCollector,
+ * toMetricBatches — run CYCLES times over the host tree at argv[2], 10 % of processes churned
+ * between cycles (not timed). Prints one JSON line: CPU per cycle, CPU per source per cycle, and
+ * this process's memory.
  */
-import { createCollector } from '../../services/collector/collector.js';
-import { createHostFiles } from '../../services/collector/host-files.js';
-import { defaultSources } from '../../services/collector/sources/default-sources.js';
+import { collectorConfigSchema } from '../../services/collector/collector-config.js';
+import { createCollector, toMetricBatches } from '../../services/collector/collector.js';
+import { rootsUnder, setUpCollector } from '../../services/collector/collector-setup.js';
+import type { Source } from '../../services/collector/source.js';
 import { writeRunningProcess } from './host-tree.js';
 
 const [root = '', processesText = '2000', cyclesText = '30'] = process.argv.slice(2);
 const processes = Number(processesText);
 const cycles = Number(cyclesText);
 const procRoot = `${root}/proc`;
-const collector = createCollector(createHostFiles({ procRoot, sysRoot: `${root}/sys` }), defaultSources({ topProcesses: 15, pageSizeBytes: 4096 }));
+const config = collectorConfigSchema.parse({ VIGIL_NODE: 'bench-node', VIGIL_CLUSTER: 'bench' });
+// As `vigil collect --root DIR` reads a capture: no cluster, no kernel log, no scrape targets.
+const setup = setUpCollector(config, { roots: rootsUnder(root), kubernetes: false, scrape: false, kernelLog: false });
+
+// CPU per source, measured around each source's collect (the collector runs them one after the other).
+const perSourceMs = new Map<string, number[]>();
+const timed = (source: Source): Source => ({
+  name: source.name,
+  async collect(context) {
+    const before = process.cpuUsage();
+    try {
+      return await source.collect(context);
+    } finally {
+      const used = process.cpuUsage(before);
+      const list = perSourceMs.get(source.name) ?? [];
+      list.push((used.user + used.system) / 1000);
+      perSourceMs.set(source.name, list);
+    }
+  },
+});
+const collector = createCollector(setup.files, setup.sources.map(timed));
 const perCycleMs: number[] = [];
 let samples = 0;
 let batches = 0;
@@ -23,14 +46,20 @@ for (let cycle = 0; cycle < cycles; cycle++) {
     const running = Math.round(processes * 0.1);
     for (let k = 0; k < running; k++) writeRunningProcess(procRoot, 1000 + ((cycle * running + k) % processes), cycle);
   }
+  const timestampMs = 1_800_000_000_000 + cycle * 5_000;
   const before = process.cpuUsage();
-  const result = await collector.collect(1_800_000_000_000 + cycle * 5_000);
+  const result = await collector.collect(timestampMs);
+  const records = toMetricBatches(config.VIGIL_CLUSTER, config.VIGIL_NODE, result.batches, timestampMs);
   const used = process.cpuUsage(before);
   perCycleMs.push((used.user + used.system) / 1000);
-  samples = result.batches.reduce((n, batch) => n + batch.samples.length, 0);
-  batches = result.batches.length;
+  samples = records.reduce((n, batch) => n + batch.samples.length, 0);
+  batches = records.length;
   problems = result.problems.length;
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }
 const memory = process.memoryUsage();
-process.stdout.write(`${JSON.stringify({ perCycleMs, samples, batches, problems, rssBytes: memory.rss, peakRssBytes: peakRss, heapUsedBytes: memory.heapUsed, heapTotalBytes: memory.heapTotal, externalBytes: memory.external })}\n`);
+process.stdout.write(`${JSON.stringify({
+  perCycleMs, perSourceMs: Object.fromEntries(perSourceMs), samples, batches, problems,
+  rssBytes: memory.rss, peakRssBytes: peakRss, heapUsedBytes: memory.heapUsed, heapTotalBytes: memory.heapTotal, externalBytes: memory.external,
+})}\n`);
+await setup.close();

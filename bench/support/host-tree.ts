@@ -31,6 +31,8 @@ export interface HostTreeOptions {
   containers: number;
   /** Also build the cgroup tree (default true). */
   cgroups?: boolean;
+  /** Where to build it (created if missing); a fresh temporary directory by default. */
+  root?: string;
 }
 
 export interface HostTree {
@@ -70,7 +72,7 @@ export function writeRunningProcess(procRoot: string, pid: number, round: number
 }
 
 export function buildHostTree(options: HostTreeOptions): HostTree {
-  const root = mkdtempSync(join(tmpdir(), 'vigil-bench-host-'));
+  const root = options.root ?? mkdtempSync(join(tmpdir(), 'vigil-bench-host-'));
   const procRoot = join(root, 'proc');
   const sysRoot = join(root, 'sys');
   mkdirSync(procRoot, { recursive: true });

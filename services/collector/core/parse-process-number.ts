@@ -13,3 +13,22 @@ export function integerOrReport(text: string | undefined, what: string, problems
   }
   return value;
 }
+
+/**
+ * integerOrReport(text.slice(start, end)) without cutting the field out when it is plainly
+ * `-?\d{1,15}` (what the kernel prints): computed from the character codes, exact below 2^53. Longer
+ * or malformed fields take integerOrReport's path, so the value and the report are the same.
+ */
+export function integerAtOrReport(text: string, start: number, end: number, what: string, problems: Problems): number | undefined {
+  let at = start;
+  const negative = at < end && text.charCodeAt(at) === 45; // '-'
+  if (negative) at++;
+  if (at === end || end - at > 15) return integerOrReport(text.slice(start, end), what, problems);
+  let value = 0;
+  for (; at < end; at++) {
+    const digit = text.charCodeAt(at) - 48;
+    if (digit < 0 || digit > 9) return integerOrReport(text.slice(start, end), what, problems);
+    value = value * 10 + digit;
+  }
+  return negative ? -value : value;
+}

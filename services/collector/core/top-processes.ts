@@ -194,15 +194,17 @@ function topIndices(keys: Float64Array, readings: readonly ProcessReading[], lim
 /**
  * Samples of selected processes, labelled {pid, comm, state} plus cgroup and the attribution's
  * labels when known: memory, threads, CPU, storage I/O and run delay (counters, and their rates when
- * known), and one process_info{…, cmdline, ppid} 1 that carries the long labels once.
+ * known), and one process_info{…, cmdline, ppid} 1 that carries the long labels once. The samples of
+ * one process share one frozen labels object.
  */
 export function processSamples(processes: readonly (TopProcess & ProcessDetails)[]): Sample[] {
   const samples: Sample[] = [];
   for (const p of processes) {
     const labels: Record<string, string> = { ...p.attribution, pid: String(p.pid), comm: p.comm, state: p.state };
     if (p.cgroup !== undefined) labels.cgroup = p.cgroup;
+    Object.freeze(labels); // one labels object for the process's samples, as the cgroup source shares one per cgroup
     const add = (name: string, value: number | undefined): void => {
-      if (value !== undefined) samples.push(sample(name, value, labels));
+      if (value !== undefined) samples.push({ name, labels, value });
     };
     add('process_rss_bytes', p.residentBytes);
     add('process_resident_anon_bytes', p.memory?.residentAnonBytes);

@@ -39,7 +39,16 @@ type Controller = 'memory' | 'cpu' | 'cpuacct' | 'pids' | 'blkio' | 'pressure';
 interface CgroupDirectory {
   hierarchy: Hierarchy;
   hostPath: string;
-  files: string[] | undefined;
+  files: ReadonlySet<string> | undefined;
+  /** Host paths of the files read, by file name: built once, the same string objects every cycle. */
+  paths: Map<string, string>;
+}
+
+/** The host path of a file of a cgroup directory (see CgroupDirectory.paths). */
+function pathOf(directory: CgroupDirectory, file: string): string {
+  let path = directory.paths.get(file);
+  if (path === undefined) directory.paths.set(file, (path = `${directory.hostPath}/${file}`));
+  return path;
 }
 
 interface Candidate {
@@ -92,8 +101,13 @@ function hierarchiesOf(files: HostFiles, problems: Problems): Hierarchy[] {
  * levels are listed as well, so a cgroup made in one controller only is found with its subtree
  * when it sits at the top; one nested under a cgroup that the first hierarchy has is not.
  */
-function walk(files: HostFiles, hierarchies: readonly Hierarchy[], problems: Problems): Map<string, CgroupDirectory[]> {
+function walk(files: HostFiles, hierarchies: readonly Hierarchy[], problems: Problems, paths: { previous: PathsByDirectory; found: PathsByDirectory }): Map<string, CgroupDirectory[]> {
   const found = new Map<string, CgroupDirectory[]>();
+  const directoryOf = (hierarchy: Hierarchy, hostPath: string, names: ReadonlySet<string> | undefined): CgroupDirectory => {
+    const known = paths.previous.get(hostPath) ?? new Map<string, string>();
+    paths.found.set(hostPath, known);
+    return { hierarchy, hostPath, files: names, paths: known };
+  };
   const [primary, ...others] = hierarchies;
   if (!primary) return found;
   const visit = (hierarchy: Hierarchy, path: string, depth: number): void => {
@@ -102,7 +116,7 @@ function walk(files: HostFiles, hierarchies: readonly Hierarchy[], problems: Pro
     if (!listing) return; // removed while walking
     if (depth > 0) {
       const directories = found.get(path);
-      const directory = { hierarchy, hostPath, files: listing.files };
+      const directory = directoryOf(hierarchy, hostPath, new Set(listing.files));
       if (directories) directories.push(directory);
       else found.set(path, [directory]);
     }
@@ -111,7 +125,7 @@ function walk(files: HostFiles, hierarchies: readonly Hierarchy[], problems: Pro
   };
   visit(primary, '/', 0);
   for (const [path, directories] of found) {
-    for (const hierarchy of others) directories.push({ hierarchy, hostPath: hierarchy.hostPath + path, files: undefined });
+    for (const hierarchy of others) directories.push(directoryOf(hierarchy, hierarchy.hostPath + path, undefined));
   }
   // The other hierarchies' top level is listed too (a handful of directories): a cgroup made in one
   // controller only, such as `cgcreate -g cpu:/batch`, is found there with its subtree.
@@ -122,6 +136,9 @@ function walk(files: HostFiles, hierarchies: readonly Hierarchy[], problems: Pro
   }
   return found;
 }
+
+/** The paths of cgroup directories' files (CgroupDirectory.paths) by directory host path, kept from walk to walk. */
+type PathsByDirectory = Map<string, Map<string, string>>;
 
 /** What one cycle read of one cgroup. */
 interface CgroupReading {
@@ -134,12 +151,13 @@ interface CgroupReading {
 
 /** memory.current (v2) or memory.usage_in_bytes (v1), the ranking key when too many cgroups qualify. */
 function readMemoryUsage(files: HostFiles, directories: readonly CgroupDirectory[], problems: Problems): number | undefined {
-  for (const { hierarchy, hostPath, files: names } of directories) {
+  for (const directory of directories) {
+    const { hierarchy, files: names } = directory;
     if (hierarchy.pressureOnly) continue;
     if (!hierarchy.controllers.has('memory')) continue;
     const file = hierarchy.version === 2 ? 'memory.current' : 'memory.usage_in_bytes';
-    if (names !== undefined && !names.includes(file)) continue;
-    const text = files.readTextSync(`${hostPath}/${file}`, problems);
+    if (names !== undefined && !names.has(file)) continue;
+    const text = files.readTextSync(pathOf(directory, file), problems);
     if (text !== undefined) return parseCount(text, file, problems);
   }
   return undefined;
@@ -169,12 +187,13 @@ interface SettingsCache {
 
 function readCgroup(files: HostFiles, candidate: Candidate, problems: Problems, settings: SettingsCache): CgroupReading {
   const reading: CgroupReading = { pressure: {} };
-  for (const { hierarchy, hostPath, files: names } of candidate.directories) {
+  for (const directory of candidate.directories) {
+    const { hierarchy, files: names } = directory;
     const readNow = (file: string): string | undefined =>
-      (names === undefined || names.includes(file) ? files.readTextSync(`${hostPath}/${file}`, problems) : undefined);
+      (names === undefined || names.has(file) ? files.readTextSync(pathOf(directory, file), problems) : undefined);
     const read = (file: string): string | undefined => {
       if (!settingFiles.has(file)) return readNow(file);
-      const path = `${hostPath}/${file}`;
+      const path = pathOf(directory, file);
       const known = settings.texts.get(path);
       if (known && settings.cycle - known.readAt < settingsRefreshCycles) {
         known.seenAt = settings.cycle;
@@ -195,7 +214,7 @@ function readCgroup(files: HostFiles, candidate: Candidate, problems: Problems, 
     }
 
     const usageFile = v2 ? 'memory.current' : 'memory.usage_in_bytes';
-    if (has('memory') && (names === undefined || names.includes(usageFile) || names.includes('memory.stat'))) {
+    if (has('memory') && (names === undefined || names.has(usageFile) || names.has('memory.stat'))) {
       const memory: CgroupMemory = reading.memory ?? { stat: new Map(), events: {} };
       const usageText = candidate.memoryUsageBytes === undefined ? read(usageFile) : undefined;
       memory.usageBytes = candidate.memoryUsageBytes ?? (usageText === undefined ? undefined : parseCount(usageText, usageFile, problems));
@@ -275,6 +294,7 @@ export function cgroupSource(options: CgroupSourceOptions = {}): Source {
   const shards = new Map<Family, number>(families.map(({ family, samplesPerCgroup }) => [family, shardCount(maxCgroups, samplesPerCgroup)]));
   const settings: SettingsCache = { cycle: 0, texts: new Map() };
   let walked: { cycle: number; candidates: Candidate[] } | undefined;
+  let paths: PathsByDirectory = new Map();
 
   return {
     name: 'cgroup',
@@ -282,9 +302,11 @@ export function cgroupSource(options: CgroupSourceOptions = {}): Source {
       if (!walked || settings.cycle - walked.cycle >= rewalkCycles) {
         const hierarchies = hierarchiesOf(files, problems);
         const found: Candidate[] = [];
-        for (const [path, directories] of hierarchies.length === 0 ? [] : walk(files, hierarchies, problems)) {
+        const walkedPaths: PathsByDirectory = new Map(); // the directories found now: gone cgroups' paths are dropped
+        for (const [path, directories] of hierarchies.length === 0 ? [] : walk(files, hierarchies, problems, { previous: paths, found: walkedPaths })) {
           if (isPublishedCgroup(path)) found.push({ path, directories });
         }
+        paths = walkedPaths;
         walked = { cycle: settings.cycle, candidates: found };
       }
       const candidates = walked.candidates;

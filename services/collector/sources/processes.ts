@@ -40,9 +40,11 @@ export function processSource(options: ProcessSourceOptions): Source {
   let pageSizeBytes: Promise<number> | undefined = options.pageSizeBytes === undefined ? undefined : Promise.resolve(options.pageSizeBytes);
   let previousReadings = new Map<number, ProcessReading>();
   let previousNowMs: number | undefined;
+  /** Host paths of the files of each /proc entry seen in the last cycle, by entry name. */
+  let pathsByEntry = new Map<string, ProcessPaths>();
 
   /** /proc/<pid>/io and schedstat, fresh when the process may have changed them, else carried from its previous reading. */
-  const addCounters = (files: HostFiles, directory: string, reading: ProcessReading, nowMs: number, problems: Problems, ioProblems: Problems): void => {
+  const addCounters = (files: HostFiles, paths: ProcessPaths, reading: ProcessReading, nowMs: number, problems: Problems, ioProblems: Problems): void => {
     const before = previousReadings.get(reading.pid);
     const sameProcess = before !== undefined && before.startTicks === reading.startTicks;
     if (sameProcess && before.cpuSeconds === reading.cpuSeconds && reading.state !== 'R') {
@@ -50,23 +52,23 @@ export function processSource(options: ProcessSourceOptions): Source {
       if (before.runDelay) reading.runDelay = before.runDelay;
       return;
     }
-    const ioText = files.readTextSync(`proc/${directory}/io`, ioProblems);
+    const ioText = files.readTextSync(paths.io, ioProblems);
     const io = ioText ? parseProcessIo(ioText, ioProblems) : undefined;
     if (io) reading.io = { ...io, readAtMs: nowMs };
-    const schedstatText = files.readTextSync(`proc/${directory}/schedstat`, problems);
+    const schedstatText = files.readTextSync(paths.schedstat, problems);
     const schedstat = schedstatText ? parseProcessSchedstat(schedstatText, problems) : undefined;
     if (schedstat) reading.runDelay = { seconds: schedstat.runDelaySeconds, readAtMs: nowMs };
   };
 
-  /** status, cmdline and cgroup of a selected process; undefined when it exited since its stat was read. */
+  /** status, cmdline and cgroup of a selected process (directory: proc/<pid>); undefined when it exited since its stat was read. */
   const readDetails = (files: HostFiles, directory: string, problems: Problems): ProcessDetails | undefined => {
-    const statusText = files.readTextSync(`proc/${directory}/status`, problems);
-    if (!statusText && !files.exists(`proc/${directory}`)) return undefined;
+    const statusText = files.readTextSync(`${directory}/status`, problems);
+    if (!statusText && !files.exists(directory)) return undefined;
     const details: ProcessDetails = {};
     if (statusText) details.memory = parseProcessStatus(statusText, problems);
-    const cmdline = files.readTextSync(`proc/${directory}/cmdline`, problems);
+    const cmdline = files.readTextSync(`${directory}/cmdline`, problems);
     if (cmdline !== undefined) details.cmdline = parseProcessCmdline(cmdline, problems);
-    const cgroupText = files.readTextSync(`proc/${directory}/cgroup`, problems);
+    const cgroupText = files.readTextSync(`${directory}/cgroup`, problems);
     const cgroup = cgroupText ? processCgroupPath(parseProcessCgroup(cgroupText, problems)) : undefined;
     if (cgroup !== undefined) {
       details.cgroup = cgroup;
@@ -84,23 +86,27 @@ export function processSource(options: ProcessSourceOptions): Source {
       const units = { pageSizeBytes: await pageSizeBytes, clockTicksPerSecond };
       const ioProblems = summarized(problems, '/proc/<pid>/io');
       const readings: ProcessReading[] = [];
-      const directories = new Map<number, string>();
-      for (const directory of entries) {
-        if (!isPid(directory)) continue;
-        const text = files.readTextSync(`proc/${directory}/stat`, problems);
+      const directories = new Map<number, ProcessPaths>();
+      const pathsOfEntries = new Map<string, ProcessPaths>();
+      for (const entry of entries) {
+        if (!isPid(entry)) continue;
+        const paths = pathsByEntry.get(entry) ?? processPaths(entry);
+        pathsOfEntries.set(entry, paths);
+        const text = files.readTextSync(paths.stat, problems);
         if (!text) continue; // exited between listing and reading, or reaped while being read
         const stat = parseProcessStat(text, problems);
         if (!stat) continue;
         const reading = processReading(stat, units);
-        addCounters(files, directory, reading, nowMs, problems, ioProblems);
+        addCounters(files, paths, reading, nowMs, problems, ioProblems);
         readings.push(reading);
-        directories.set(reading.pid, directory);
+        directories.set(reading.pid, paths);
       }
+      pathsByEntry = pathsOfEntries; // entries gone from /proc are forgotten
       ioProblems.flush();
       const elapsedMs = previousNowMs === undefined ? 0 : nowMs - previousNowMs;
       const selected: (TopProcess & ProcessDetails)[] = [];
       for (const top of selectTopProcesses(previousReadings, readings, elapsedMs, n)) {
-        const details = readDetails(files, directories.get(top.pid) ?? String(top.pid), problems);
+        const details = readDetails(files, (directories.get(top.pid) ?? processPaths(String(top.pid))).directory, problems);
         if (details) selected.push({ ...top, ...details });
       }
       previousReadings = new Map();
@@ -109,6 +115,24 @@ export function processSource(options: ProcessSourceOptions): Source {
       return [{ source: 'proc.processes', samples: processSamples(selected) }];
     },
   };
+}
+
+/**
+ * Host paths of the files of one /proc/<pid> read every cycle, built when the pid appears and kept
+ * while it lives: the same string objects every cycle, so neither they nor their hashes (the key of
+ * a kept file in HostFiles) are computed again for thousands of processes.
+ */
+interface ProcessPaths {
+  /** proc/<pid> */
+  directory: string;
+  stat: string;
+  io: string;
+  schedstat: string;
+}
+
+function processPaths(entry: string): ProcessPaths {
+  const directory = `proc/${entry}`;
+  return { directory, stat: `${directory}/stat`, io: `${directory}/io`, schedstat: `${directory}/schedstat` };
 }
 
 /** A /proc entry that is a process: all digits (charCode test, cheaper than a regex for thousands of names). */

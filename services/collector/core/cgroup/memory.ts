@@ -1,5 +1,5 @@
 import type { Problems } from '../problems.js';
-import { parseFlatKeyed, parseSingleValue } from './values.js';
+import { parseFlatKeyed, parseSingleValue, scanFlatKeyed } from './values.js';
 
 /** One cgroup's memory, in cgroup v2's vocabulary whatever the hierarchy version. */
 export interface CgroupMemory {
@@ -56,13 +56,20 @@ const v1ToV2 = new Map([
  */
 export function parseMemoryStatV1(text: string, problems: Problems): Map<string, number> {
   const stat = new Map<string, number>();
-  const totals: [string, number][] = [];
-  for (const [key, value] of parseFlatKeyed(text, 'memory.stat', problems)) {
-    if (key.startsWith('hierarchical_')) continue;
-    if (key.startsWith('total_')) totals.push([key.slice('total_'.length), value]);
-    else stat.set(v1ToV2.get(key) ?? key, value);
+  const totals: (string | number)[] = []; // key, value, key, value, …
+  scanFlatKeyed(text, 'memory.stat', problems, (keyStart, keyEnd, value) => {
+    if (text.startsWith('hierarchical_', keyStart)) return;
+    if (text.startsWith('total_', keyStart)) {
+      totals.push(text.slice(keyStart + 'total_'.length, keyEnd), value);
+    } else {
+      const key = text.slice(keyStart, keyEnd);
+      stat.set(v1ToV2.get(key) ?? key, value);
+    }
+  });
+  for (let i = 0; i < totals.length; i += 2) {
+    const key = totals[i] as string;
+    stat.set(v1ToV2.get(key) ?? key, totals[i + 1] as number);
   }
-  for (const [key, value] of totals) stat.set(v1ToV2.get(key) ?? key, value);
   return stat;
 }
 

@@ -14,14 +14,33 @@ const push = (out: Sample[], name: string, value: number | undefined, labels: La
   if (value !== undefined) out.push({ name, labels: labels as Record<string, string>, value });
 };
 
+/**
+ * Sample names of memory.stat fields (`cgroup_memory_stat_anon_bytes`), or null for a field this
+ * version does not know. Remembered: every cgroup has the same few dozen fields each cycle, and a
+ * name built per sample was one string per field × cgroup × cycle, all kept until the batch is sent.
+ * Bounded, should a damaged file invent field names.
+ */
+const memoryStatNames = new Map<string, string | null>();
+const maxMemoryStatNames = 1024;
+
+function memoryStatSampleName(field: string): string | null {
+  let name = memoryStatNames.get(field);
+  if (name === undefined) {
+    const unit = memoryStatUnit(field);
+    name = unit ? `cgroup_memory_stat_${field}_${unit}` : null;
+    if (memoryStatNames.size < maxMemoryStatNames) memoryStatNames.set(field, name);
+  }
+  return name;
+}
+
 export function memorySamples(memory: CgroupMemory, labels: Labels, out: Sample[]): void {
   push(out, 'cgroup_memory_usage_bytes', memory.usageBytes, labels);
   push(out, 'cgroup_memory_limit_bytes', memory.limitBytes, labels);
   push(out, 'cgroup_memory_working_set_bytes', workingSetBytes(memory), labels);
   push(out, 'cgroup_memory_active_working_set_bytes', activeWorkingSetBytes(memory), labels);
   for (const [field, value] of memory.stat) {
-    const unit = memoryStatUnit(field);
-    if (unit) push(out, `cgroup_memory_stat_${field}_${unit}`, value, labels);
+    const name = memoryStatSampleName(field);
+    if (name) push(out, name, value, labels);
   }
   push(out, 'cgroup_memory_events_high_total', memory.events.high, labels);
   push(out, 'cgroup_memory_events_max_total', memory.events.max, labels);

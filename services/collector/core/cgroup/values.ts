@@ -10,23 +10,61 @@ export function integerValue(text: string): number | undefined {
 }
 
 /**
- * A flat-keyed cgroup file, one `key value` pair a line (memory.stat, cpu.stat, memory.events,
- * pids.events, memory.oom_control) → key → value. A line that is not a key and an integer is
- * skipped and reported; the rest is kept.
+ * integerValue of text[start, end) without cutting it out when it is plainly `-?\d+` (what the
+ * kernel prints): the number is computed from the character codes, so a file of a hundred counters
+ * costs no string per value. Digits beyond what a double holds exactly (16 and more) go through
+ * Number() so the rounding is the same; anything else (blanks, signs, garbage) takes integerValue's
+ * path on the trimmed slice, so the result is always integerValue(text.slice(start, end).trim()).
+ */
+export function integerValueAt(text: string, start: number, end: number): number | undefined {
+  let at = start;
+  const negative = at < end && text.charCodeAt(at) === 45; // '-'
+  if (negative) at++;
+  if (at === end || end - at > 15) return integerValue(text.slice(start, end).trim());
+  let value = 0;
+  for (; at < end; at++) {
+    const digit = text.charCodeAt(at) - 48;
+    if (digit < 0 || digit > 9) return integerValue(text.slice(start, end).trim());
+    value = value * 10 + digit;
+  }
+  return negative ? -value : value;
+}
+
+/** [A-Za-z0-9_.]: the characters of a flat-keyed file's keys. */
+function isKeyCode(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 46;
+}
+
+/**
+ * The `key value` lines of a flat-keyed cgroup file (memory.stat, cpu.stat, memory.events,
+ * pids.events, memory.oom_control), in file order, as positions: visit(keyStart, keyEnd, value),
+ * the key being text[keyStart, keyEnd). A line that is not a key and an integer is skipped and
+ * reported. Nothing is allocated per line: a caller cuts out only the keys it keeps.
+ */
+export function scanFlatKeyed(text: string, file: string, problems: Problems, visit: (keyStart: number, keyEnd: number, value: number) => void): void {
+  let lineStart = 0;
+  while (lineStart < text.length) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    if (lineEnd > lineStart) {
+      const space = text.indexOf(' ', lineStart);
+      let keyEnd = space >= 0 && space < lineEnd ? space : -1;
+      for (let at = lineStart; keyEnd > lineStart && at < keyEnd; at++) if (!isKeyCode(text.charCodeAt(at))) keyEnd = -1;
+      const value = keyEnd > lineStart ? integerValueAt(text, keyEnd + 1, lineEnd) : undefined;
+      if (value === undefined) problems.report(`${file}: unexpected line ${JSON.stringify(text.slice(lineStart, Math.min(lineEnd, lineStart + 80)))}`);
+      else visit(lineStart, keyEnd, value);
+    }
+    lineStart = lineEnd + 1;
+  }
+}
+
+/**
+ * A flat-keyed cgroup file, one `key value` pair a line → key → value (see scanFlatKeyed). A line
+ * that is not a key and an integer is skipped and reported; the rest is kept.
  */
 export function parseFlatKeyed(text: string, file: string, problems: Problems): Map<string, number> {
   const values = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    const space = line.indexOf(' ');
-    const key = space > 0 ? line.slice(0, space) : '';
-    const value = space > 0 ? integerValue(line.slice(space + 1).trim()) : undefined;
-    if (value === undefined || !/^[a-z0-9_.]+$/i.test(key)) {
-      problems.report(`${file}: unexpected line ${JSON.stringify(line.slice(0, 80))}`);
-      continue;
-    }
-    values.set(key, value);
-  }
+  scanFlatKeyed(text, file, problems, (keyStart, keyEnd, value) => void values.set(text.slice(keyStart, keyEnd), value));
   return values;
 }
 
@@ -35,9 +73,12 @@ export function parseFlatKeyed(text: string, file: string, problems: Problems): 
  * (v2's "no limit"), or undefined, reported, when it is neither.
  */
 export function parseSingleValue(text: string, file: string, problems: Problems): number | 'max' | undefined {
+  let end = text.length;
+  if (end > 0 && text.charCodeAt(end - 1) === 10) end--; // the kernel's newline
+  const value = integerValueAt(text, 0, end);
+  if (value !== undefined) return value;
   const trimmed = text.trim();
   if (trimmed === 'max') return 'max';
-  const value = integerValue(trimmed);
-  if (value === undefined) problems.report(`${file}: expected a number or max, got ${JSON.stringify(trimmed.slice(0, 40))}`);
-  return value;
+  problems.report(`${file}: expected a number or max, got ${JSON.stringify(trimmed.slice(0, 40))}`);
+  return undefined;
 }
