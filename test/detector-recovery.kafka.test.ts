@@ -1,7 +1,9 @@
 /**
  * The detector on a real Kafka-protocol broker: stopped without committing in the middle of a
- * stream and restarted, downstream still sees every anomaly exactly once after dedup by eventId;
- * garbage bytes on metrics.raw end in metrics.raw.dlq and consumption goes on.
+ * stream and restarted, the new detector restores the partitions' state from detector.state and
+ * downstream still sees every anomaly exactly once after dedup by eventId — the anomalies of one
+ * detector that saw the whole stream; garbage bytes on metrics.raw end in metrics.raw.dlq and
+ * consumption goes on.
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, expect, test } from 'vitest';
@@ -50,9 +52,16 @@ async function startDetector(bus: Bus, env: Record<string, string>): Promise<Hos
   return host;
 }
 
+/** metrics.raw records the host's handler finished. */
 async function handledCount(host: Host): Promise<number> {
   const metric = await host.metrics.registry.getSingleMetric('vigil_handler_duration_seconds')?.get();
-  return metric?.values.filter((value) => (value as { metricName?: string }).metricName === 'vigil_handler_duration_seconds_count').reduce((sum, value) => sum + value.value, 0) ?? 0;
+  return metric?.values
+    .filter((value) => (value as { metricName?: string }).metricName === 'vigil_handler_duration_seconds_count' && String(value.labels['topic']).endsWith('metrics.raw'))
+    .reduce((sum, value) => sum + value.value, 0) ?? 0;
+}
+
+async function counterValue(host: Host, name: string): Promise<number> {
+  return (await host.metrics.registry.getSingleMetric(name)?.get())?.values.reduce((sum, value) => sum + value.value, 0) ?? 0;
 }
 
 async function until(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -64,7 +73,10 @@ async function until(condition: () => Promise<boolean>, timeoutMs: number, what:
 }
 
 function env(run: string): Record<string, string> {
-  return { VIGIL_BUS: 'kafka', KAFKA_BROKERS: kafkaBrokers().join(','), VIGIL_TOPIC_PREFIX: `recovery-${run}.`, VIGIL_DETECTOR_GROUP: `detector-${run}` };
+  return {
+    VIGIL_BUS: 'kafka', KAFKA_BROKERS: kafkaBrokers().join(','), VIGIL_TOPIC_PREFIX: `recovery-${run}.`, VIGIL_DETECTOR_GROUP: `detector-${run}`,
+    VIGIL_DETECTOR_SNAPSHOT_INTERVAL_MS: '200',
+  };
 }
 
 async function produceBatches(bus: Bus, topic: string, batches: MetricBatch[]): Promise<void> {
@@ -90,6 +102,7 @@ test('a detector stopped without committing mid-stream and restarted: every anom
 
   const first = await startDetector(crashingOnClose(await kafkaBus(`detector-a-${run}`)), env(run));
   await until(async () => (await handledCount(first)) >= cut, 60_000, 'the first detector to handle the first part');
+  expect(await counterValue(first, 'vigil_detector_snapshots_written_total')).toBeGreaterThan(0);
   await first.close(); // commits nothing more: a crash
 
   await produceBatches(producer, `${prefix}metrics.raw`, stream.slice(cut));
@@ -110,7 +123,8 @@ test('a detector stopped without committing mid-stream and restarted: every anom
   for (const [eventId, anomaly] of deduped) expect(anomaly).toEqual(expected.get(eventId));
   const opened = [...deduped.values()].filter((a) => a.state === 'OPEN').map((a) => a.id);
   expect(new Set(opened).size).toBe(opened.length);
-  // The restart really replayed: some events arrived twice and were dropped by eventId.
+  // The restart restored the state from a snapshot and really replayed: some events arrived twice and were dropped by eventId.
+  expect(await counterValue(second, 'vigil_detector_partitions_restored_total')).toBeGreaterThan(0);
   expect(downstream.records.length).toBeGreaterThan(deduped.size);
 }, 180_000);
 

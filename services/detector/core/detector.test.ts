@@ -49,7 +49,7 @@ describe('a MemAvailable drop', () => {
   const { anomalies, requests } = run(batches);
   const opened = anomalies.filter((a) => a.state === 'OPEN');
 
-  test('opens one DIP anomaly on MemAvailable once 3 of 5 points are anomalous, voted by the z-score and the memory rule', () => {
+  test('opens one DIP anomaly on MemAvailable once 3 of 5 points are anomalous, voted by the engine\'s models and the memory rule', () => {
     expect(opened).toHaveLength(1);
     const open = opened[0]!;
     expect(open).toMatchObject({
@@ -57,7 +57,7 @@ describe('a MemAvailable drop', () => {
       series: 'node_memory_MemAvailable_bytes{}',
       entity: { cluster: 'prod-eu', node: 'worker-7', namespace: null, pod: null, container: null },
       kind: 'DIP',
-      models: ['robust-zscore', 'expert:memory-available'],
+      models: ['robust-zscore', 'level-shift', 'expert:memory-available'],
       // The first anomalous point (41) is when it began; 3 of 5 anomalous points (43) open it.
       openedAtMs: batches[0]!.timestampMs + 41 * 15_000,
       observedAtMs: batches[0]!.timestampMs + 43 * 15_000,
@@ -65,8 +65,8 @@ describe('a MemAvailable drop', () => {
     });
     expect(open.score).toBeGreaterThanOrEqual(1);
     expect(open.value).toBeLessThan(open.expectedLow);
-    expect(open.expectedLow).toBeGreaterThan(17.9 * GiB);
-    expect(open.expectedHigh).toBeLessThan(18.1 * GiB);
+    expect(open.expectedLow).toBeGreaterThan(17.7 * GiB); // the band is at least the rule minimum (1 % of MemTotal) wide
+    expect(open.expectedHigh).toBeLessThan(18.3 * GiB);
     expect(open.id).toBe(deterministicId('node_memory_MemAvailable_bytes{}', 'prod-eu/worker-7', open.openedAtMs));
     expect(open.eventId).toBe(deterministicId(open.id, 'OPEN', open.observedAtMs));
   });
@@ -171,11 +171,11 @@ describe('escalation', () => {
 });
 
 describe('real scrape order', () => {
-  test('a detector whose first batch is proc.stat (counters only, nothing retained yet) still judges MemAvailable', () => {
+  test('a detector whose first batch is proc.stat (counters only) judges MemAvailable as soon as the engine has warmed up', () => {
     const sources = ['proc.stat', 'proc.meminfo', 'proc.vmstat', 'proc.pressure', 'proc.processes'];
-    // The dip comes before a series could prove itself later (window + resolveAfter points).
-    const availableBytes = (p: number) => 20 * GiB - (p >= 20 ? 2 * GiB : 0);
-    const { anomalies } = run(nodeBatches({ node: 'worker-9', points: 30, sources, availableBytes }));
+    // The engine's models score from a series' 25th point (warmUpPoints).
+    const availableBytes = (p: number) => 20 * GiB - (p >= 26 ? 2 * GiB : 0);
+    const { anomalies } = run(nodeBatches({ node: 'worker-9', points: 36, sources, availableBytes }));
     expect(anomalies.filter((a) => memAvailable(a) && a.state === 'OPEN')).toHaveLength(1);
   });
 });

@@ -1,13 +1,20 @@
 /**
- * One point's verdict, in two steps. `statistics()` is the statistical opinion of the point (today
- * the robust z-score on median / MAD and the trend model; the detection engine's SeriesScorer
- * replaces it): {score, expectedLow, expectedHigh, kind, votes}, score ≥ 1 meaning anomalous.
- * `judge()` then applies the expert rule: its gates, its threshold, and the lower bars that decide
- * whether a point is quiet enough to count towards resolving (hysteresis).
+ * One point's verdict, in two steps. `statistics()` turns the detection engine's verdict on the
+ * point (services/detector/engine: the fused score of the models the series' class calls for) into
+ * the statistical opinion {score, expectedLow, expectedHigh, kind, votes}, score ≥ 1 meaning
+ * anomalous, with the expert rule's own trend model beside it. `judge()` then applies the expert
+ * rule: its gates (directions, never-anomalous floors, minimum change), its threshold, and the
+ * lower bars that decide whether a point is quiet enough to count towards resolving (hysteresis).
+ *
+ * The engine scores changes: a new level is anomalous for the few points it takes its models to
+ * learn it. An operator's anomaly is the whole time a series stays away from where it was, so from
+ * the engine's alarm on, the expected band is held where the engine put it before the change
+ * (`EngineHold`) and each point is also measured against it, for at most `holdPoints` points (after
+ * that the new level is normal) or until the series is back inside it.
  */
 import type { AnomalyKind, Severity } from '../../../src/codec/records.generated.js';
+import type { PointVerdict } from '../engine/series-scorer.js';
 import { minimumChange, passesGates, type BatchValues, type ExpertRule, type ThresholdReading } from './expert-rules.js';
-import { expectedBand, madToSigma, robustBaseline, robustZ, type Baseline, type RobustBaselineOptions } from './robust-baseline.js';
 
 export interface StatisticalVerdict {
   /** ≥ 1: the statistics call the point anomalous (before the rule's gates). */
@@ -15,10 +22,10 @@ export interface StatisticalVerdict {
   expectedLow: number;
   expectedHigh: number;
   kind: AnomalyKind;
-  /** Models that voted, e.g. robust-zscore, trend. */
+  /** Models that voted, e.g. robust-zscore, level-shift, trend. */
   votes: string[];
-  /** What the deviation is measured from (the median; the trend's start); the band's middle when absent. */
-  reference?: number;
+  /** What the deviation is measured from (the band's middle; the trend's start). */
+  reference: number;
 }
 
 export interface Verdict {
@@ -36,30 +43,41 @@ export interface Verdict {
   models: string[];
 }
 
-export interface JudgeOptions extends RobustBaselineOptions {
+export interface JudgeOptions {
   /** Statistical score at or above this is CRITICAL (unless the rule sets a severity). */
   criticalScore: number;
+}
+
+export interface EngineJudgeOptions {
+  /** The engine's fused score from which a point is anomalous (its models' common alarm level). */
+  alarmScore: number;
+  /** Points the band before an alarm is held at most. */
+  holdPoints: number;
+}
+
+export const defaultEngineJudgeOptions: EngineJudgeOptions = { alarmScore: 0.5, holdPoints: 30 };
+
+/** The band the engine expected before its last alarm, while the series has not come back to it. */
+export interface EngineHold {
+  /** Points the hold still lasts; 0 = no hold. */
+  left: number;
+  center: number;
+  halfWidth: number;
+  kind: AnomalyKind;
+  votes: string[];
+}
+
+export function newEngineHold(): EngineHold {
+  return { left: 0, center: 0, halfWidth: 0, kind: 'SPIKE', votes: [] };
 }
 
 const normalScoreCeiling = 0.99;
 
 /**
- * The smallest change the expert rule calls meaningful sits exactly on the edge of the band, so a
- * flat series (MAD near 0) gets a realistic band and a score that reads as "times the threshold",
- * not billions.
+ * Trend model of the rule: the move from `points` points ago to now, when most steps went the same
+ * way and the move is at least the gates' minimum. Score = move / minimum.
  */
-function withExpertSpread(baseline: Baseline, rule: ExpertRule, threshold: number): Baseline {
-  const gate = rule.minimumChange;
-  const meaningfulChange = Math.max(gate?.absolute ?? 0, (gate?.relative ?? 0) * Math.abs(baseline.median));
-  const madFloor = meaningfulChange / threshold / madToSigma;
-  return baseline.mad >= madFloor ? baseline : { ...baseline, mad: madFloor };
-}
-
-/**
- * Trend model: the move from `points` points ago to now, when most steps went the same way and the
- * move is at least the gates' minimum. Score = move / minimum.
- */
-export function trendScore(value: number, recent: readonly number[], rule: ExpertRule, median: number, labels: Readonly<Record<string, string>>, batch: BatchValues): { score: number; kind: 'DIP' | 'SPIKE'; from: number } | undefined {
+export function trendScore(value: number, recent: readonly number[], rule: ExpertRule, reference: number, labels: Readonly<Record<string, string>>, batch: BatchValues): { score: number; kind: 'DIP' | 'SPIKE'; from: number } | undefined {
   if (!rule.trend || recent.length < rule.trend.points) return undefined;
   const points = [...recent.slice(-rule.trend.points), value];
   const from = points[0]!;
@@ -68,24 +86,45 @@ export function trendScore(value: number, recent: readonly number[], rule: Exper
   let steady = 0;
   for (let i = 1; i < points.length; i++) if (kind === 'DIP' ? points[i]! < points[i - 1]! : points[i]! > points[i - 1]!) steady++;
   if (steady / (points.length - 1) < rule.trend.minSteadyShare) return undefined;
-  const minimum = minimumChange(rule, median, labels, batch);
+  const minimum = minimumChange(rule, reference, labels, batch);
   if (!(minimum > 0)) return undefined;
   return { score: Math.abs(value - from) / minimum, kind, from };
 }
 
-/** The statistical verdict on value given the series' window (oldest first); undefined while the window is too short. */
-export function statistics(value: number, window: readonly number[], rule: ExpertRule, labels: Readonly<Record<string, string>>, batch: BatchValues, options: RobustBaselineOptions): StatisticalVerdict | undefined {
-  const raw = robustBaseline(window, options);
-  if (!raw) return undefined;
-  const baseline = withExpertSpread(raw, rule, options.threshold);
-  const zScore = Math.abs(robustZ(value, baseline)) / options.threshold;
-  const band = expectedBand(baseline, options.threshold);
-  const zVotes = zScore >= 1 && passesGates(rule, value, baseline.median, labels, batch);
-  const trend = zVotes ? undefined : trendScore(value, window, rule, baseline.median, labels, batch);
-  if (trend && trend.score >= 1) {
-    return { score: trend.score, expectedLow: Math.min(band.low, trend.from), expectedHigh: Math.max(band.high, trend.from), kind: 'TREND', votes: ['trend'], reference: trend.from };
+/**
+ * The statistical verdict on value from the engine's verdict on it (updating the hold); undefined
+ * while the engine has no band yet. `recent` is the series' window before value (oldest first), for
+ * the rule's trend model.
+ */
+export function statistics(value: number, engine: PointVerdict, hold: EngineHold, recent: readonly number[], rule: ExpertRule, labels: Readonly<Record<string, string>>, batch: BatchValues, options: EngineJudgeOptions = defaultEngineJudgeOptions): StatisticalVerdict | undefined {
+  if (!Number.isFinite(engine.expectedLow) || !Number.isFinite(engine.expectedHigh)) return undefined;
+  const center = (engine.expectedLow + engine.expectedHigh) / 2;
+  // The smallest change the rule calls meaningful is the least half-width: a flat series (no noise)
+  // still gets a band an operator can read, and deviations read as "times the band".
+  const halfWidth = Math.max((engine.expectedHigh - engine.expectedLow) / 2, minimumChange(rule, center, labels, batch), Number.MIN_VALUE);
+  const alarmed = engine.score >= options.alarmScore;
+  const votes = alarmed ? engine.votes.map((vote) => vote.model) : [];
+  if (alarmed && hold.left <= 0) Object.assign(hold, { center, halfWidth, kind: engine.kind, votes });
+  if (alarmed) hold.left = options.holdPoints;
+  let score = engine.score / options.alarmScore;
+  let verdict: StatisticalVerdict;
+  if (hold.left > 0) {
+    const deviation = Math.abs(value - hold.center) / hold.halfWidth;
+    hold.left = deviation < rule.lifecycle.resolveLevel && !alarmed ? 0 : hold.left - 1;
+    score = Math.max(score, deviation);
+    verdict = {
+      score, expectedLow: hold.center - hold.halfWidth, expectedHigh: hold.center + hold.halfWidth,
+      kind: alarmed ? engine.kind : hold.kind, votes: alarmed ? votes : hold.votes, reference: hold.center,
+    };
+  } else {
+    verdict = { score, expectedLow: center - halfWidth, expectedHigh: center + halfWidth, kind: engine.kind, votes, reference: center };
   }
-  return { score: zScore, expectedLow: band.low, expectedHigh: band.high, kind: value < baseline.median ? 'DIP' : 'SPIKE', votes: zVotes ? ['robust-zscore'] : [], reference: baseline.median };
+  if (verdict.score >= 1 && passesGates(rule, value, verdict.reference, labels, batch)) return verdict;
+  const trend = trendScore(value, recent, rule, verdict.reference, labels, batch);
+  if (trend && trend.score >= 1) {
+    return { score: trend.score, expectedLow: Math.min(verdict.expectedLow, trend.from), expectedHigh: Math.max(verdict.expectedHigh, trend.from), kind: 'TREND', votes: ['trend'], reference: trend.from };
+  }
+  return verdict;
 }
 
 export interface PointToJudge {
@@ -100,10 +139,10 @@ export interface PointToJudge {
 }
 
 /** The verdict on one point, or undefined when there is neither a statistical verdict nor a threshold reading. */
-export function judge(point: PointToJudge, options: Pick<JudgeOptions, 'criticalScore'>): Verdict | undefined {
+export function judge(point: PointToJudge, options: JudgeOptions): Verdict | undefined {
   const { value, labels, rule, batch, stats, threshold } = point;
   if (!stats && !threshold) return undefined;
-  const reference = stats ? (stats.reference ?? (stats.expectedLow + stats.expectedHigh) / 2) : value;
+  const reference = stats ? stats.reference : value;
   const anomalous = stats !== undefined && stats.score >= 1 && passesGates(rule, value, reference, labels, batch);
   const level = rule.lifecycle.resolveLevel;
   const statsQuiet = !stats || stats.score < level || !passesGates(rule, value, reference, labels, batch, level);

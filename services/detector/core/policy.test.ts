@@ -13,7 +13,7 @@ function asker(series: string, atMs: number, options: { entity?: Entity; severit
     kind: options.kind ?? 'THRESHOLD', state: options.state ?? 'OPEN', severity: options.severity ?? 'WARNING', score: 2, value: 1, expectedLow: 0, expectedHigh: 1,
     models: [], openedAtMs: atMs, observedAtMs: atMs, resolvedAtMs: null,
   };
-  return { anomaly, scenario: 'scenario' in options ? options.scenario : 'MEMORY', anchor: 7, window: () => [], dependsOn: () => {} };
+  return { anomaly, scenario: 'scenario' in options ? options.scenario : 'MEMORY', window: () => [] };
 }
 
 const scene = () => [{ name: 'node_memory_MemAvailable_bytes', labels: {}, value: 1, timestampMs: 0 }];
@@ -53,10 +53,11 @@ test('ids: a hash of the anomaly ids and the scenario (ESCALATED for an UPDATE);
   expect(escalated!.id).toBe(deterministicId('a-a-0', 'MEMORY', 'ESCALATED'));
 });
 
-test('a live entry keeps its anchor for retainFrom until the window passes', () => {
+test('a saved rate limiter restored elsewhere still rate-limits, and forgets when the window passes', () => {
   const policy = new NodePolicy(defaultPolicyOptions);
   policy.requests([asker('a', 0)], 0, scene);
-  expect(policy.oldestAnchor()).toBe(7);
-  policy.expire(5 * minute);
-  expect(policy.oldestAnchor()).toBeUndefined();
+  const restored = NodePolicy.restore(defaultPolicyOptions, structuredClone(policy.save()));
+  expect(restored.requests([asker('b', minute)], minute, scene)).toEqual([]);
+  expect(restored.rateLimited).toBe(1);
+  expect(restored.requests([asker('c', 5 * minute)], 5 * minute, scene)).toHaveLength(1);
 });

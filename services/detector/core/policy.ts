@@ -39,22 +39,13 @@ export const windowLabel = 'vigil_window';
 export interface Asker {
   anomaly: Anomaly;
   scenario: Scenario | undefined;
-  /** The position from which a replay re-creates this anomaly (and so this request). */
-  anchor: number;
   /** The series' recent points as samples (see windowLabel). */
   window: () => SceneSample[];
-  /**
-   * Called when the rate limit decided about this anomaly from an earlier request: the anomaly's
-   * state must now be rebuilt from that request's anchor too, or a replay would not know to decide
-   * the same.
-   */
-  dependsOn: (anchor: number) => void;
 }
 
 interface Entry {
   lastRequestMs: number;
   severity: Severity;
-  anchor: number;
 }
 
 export function entityKey(entity: Entity): string {
@@ -90,7 +81,6 @@ export class NodePolicy {
     for (const [key, group] of groups) {
       const entry = this.entries.get(key);
       const critical = group.some((asker) => asker.anomaly.severity === 'CRITICAL');
-      if (entry) for (const asker of group) asker.dependsOn(entry.anchor);
       if (entry && !(critical && entry.severity !== 'CRITICAL')) {
         this.rateLimited++;
         continue;
@@ -109,11 +99,7 @@ export class NodePolicy {
         requestedAtMs: first.anomaly.observedAtMs,
         scene: [...scene(focus), ...sorted.flatMap((asker) => asker.window())],
       });
-      this.entries.set(key, {
-        lastRequestMs: nowMs,
-        severity: critical ? 'CRITICAL' : (entry?.severity ?? 'WARNING'),
-        anchor: Math.min(...sorted.map((asker) => asker.anchor), entry?.anchor ?? Number.POSITIVE_INFINITY),
-      });
+      this.entries.set(key, { lastRequestMs: nowMs, severity: critical ? 'CRITICAL' : (entry?.severity ?? 'WARNING') });
     }
     return out;
   }
@@ -123,10 +109,20 @@ export class NodePolicy {
     for (const [key, entry] of this.entries) if (nowMs - entry.lastRequestMs >= this.options.rateLimitMs) this.entries.delete(key);
   }
 
-  /** The oldest position a replay needs to rebuild the live entries; undefined when none. */
-  oldestAnchor(): number | undefined {
-    let oldest: number | undefined;
-    for (const entry of this.entries.values()) if (oldest === undefined || entry.anchor < oldest) oldest = entry.anchor;
-    return oldest;
+  /** The rate limiter as plain data, for snapshots. */
+  save(): SavedPolicy {
+    return { entries: [...this.entries], rateLimited: this.rateLimited };
   }
+
+  static restore(options: PolicyOptions, saved: SavedPolicy): NodePolicy {
+    const policy = new NodePolicy(options);
+    for (const [key, entry] of saved.entries) policy.entries.set(key, entry);
+    policy.rateLimited = saved.rateLimited;
+    return policy;
+  }
+}
+
+export interface SavedPolicy {
+  entries: [string, { lastRequestMs: number; severity: Severity }][];
+  rateLimited: number;
 }

@@ -188,13 +188,22 @@ export class NodeScene {
     return undefined;
   }
 
-  /** Position of the oldest batch the scene holds; undefined when empty. */
-  oldestPosition(): number | undefined {
-    let oldest: number | undefined;
-    for (const snapshots of this.bySource.values()) {
-      const first = snapshots[0];
-      if (first && (oldest === undefined || first.position < oldest)) oldest = first.position;
-    }
-    return oldest;
+  /** The cache as plain data, for snapshots. */
+  save(): SavedScene {
+    return { bySource: [...this.bySource].map(([source, snapshots]) => [source, snapshots]), size: this.size, dropped: this.dropped };
   }
+
+  static restore(options: SceneOptions, saved: SavedScene): NodeScene {
+    const scene = new NodeScene(options);
+    for (const [source, snapshots] of saved.bySource) scene.bySource.set(source, snapshots);
+    scene.size = saved.size;
+    scene.dropped = saved.dropped;
+    return scene;
+  }
+}
+
+export interface SavedScene {
+  bySource: [string, { position: number; timestampMs: number; samples: SceneSample[] }[]][];
+  size: number;
+  dropped: number;
 }

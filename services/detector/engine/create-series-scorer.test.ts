@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { robustBaseline, robustZ } from '../core/robust-baseline.js';
-import { createSeriesScorer, warmUpPoints } from './create-series-scorer.js';
+import { createSeriesScorer, restoreSeriesScorer, warmUpPoints } from './create-series-scorer.js';
 import { kpiNames, labeledSegments, loadKpi, series, stepMs } from './test-series.js';
 
 describe('bad input', () => {
@@ -55,12 +54,31 @@ test('no look-ahead: a prefix scores exactly as the same points inside the full 
   for (let i = 0; i < cut; i++) expect(prefix.push(timestampsMs[i]!, values[i]!)).toEqual(fullVerdicts[i]);
 });
 
+test('a saved scorer, restored from a structured clone, scores the rest of the series exactly as the original', () => {
+  const { timestampsMs, values } = loadKpi('server_res_eth1out_curve_61');
+  const original = createSeriesScorer();
+  const cut = 6000;
+  for (let i = 0; i < cut; i++) original.push(timestampsMs[i]!, values[i]!);
+  const restored = restoreSeriesScorer(structuredClone(original.save()));
+  for (let i = cut; i < cut + 3000; i++) expect(restored.push(timestampsMs[i]!, values[i]!)).toEqual(original.push(timestampsMs[i]!, values[i]!));
+  expect(restored.classification()).toEqual(original.classification());
+  expect(restored.points).toBe(original.points);
+});
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
 /** Points the plain robust z-score (30-point window, |z| ≥ 3.5) flags outside labeled anomalies. */
 function baselineFalsePositives(values: readonly number[], labels: readonly number[]): number {
   let count = 0;
   for (let i = 30; i < values.length; i++) {
-    const baseline = robustBaseline(values.slice(i - 30, i));
-    if (baseline && Math.abs(robustZ(values[i]!, baseline)) >= 3.5 && !labels[i]) count++;
+    const window = values.slice(i - 30, i);
+    const center = median(window);
+    const mad = Math.max(median(window.map((v) => Math.abs(v - center))), 1e-9, 0.001 * Math.abs(center));
+    if (Math.abs(values[i]! - center) / (1.4826 * mad) >= 3.5 && !labels[i]) count++;
   }
   return count;
 }

@@ -14,9 +14,9 @@ import { seasonalHalf, seasonalModel, seasonalOnset, seasonalReference, seasonal
 import { spectralRatio, spectralResidualModel, spectralScore } from './models/spectral-residual.js';
 import { advanceTrend, exhaustionScore, pointsToLimit, refitTrend, trendModel, watermarkScore } from './models/trend-forecast.js';
 import { admit, Admission, type Timeline } from './preprocess.js';
-import { coarseCapacity, newSeriesState, Slot, type SeriesState } from './state-layout.js';
+import { coarseCapacity, newSeriesState, Slot, stateSlots, type SeriesState } from './state-layout.js';
 import { coarseLength, fineBack, fineLength, pushCoarse, pushFine } from './rings.js';
-import type { AnomalyKind, Classification, ModelVote, PointVerdict, SeriesScorer, SeriesScorerOptions } from './series-scorer.js';
+import type { AnomalyKind, Classification, ModelVote, PointVerdict, SavedSeriesScorer, SeriesScorer, SeriesScorerOptions } from './series-scorer.js';
 
 /** Valid points before any model may score (the noise scales need them to settle). */
 export const warmUpPoints = 24;
@@ -47,7 +47,15 @@ class EngineScorer implements SeriesScorer, Timeline {
   private readonly state: SeriesState = newSeriesState();
   private readonly limit: number | undefined;
 
-  constructor(options: SeriesScorerOptions) {
+  constructor(options: SeriesScorerOptions, saved?: SavedSeriesScorer) {
+    if (saved) {
+      this.state.set(saved.state);
+      this.points = saved.points;
+      this.lastTimestampMs = saved.lastTimestampMs;
+      this.intervalFixed = saved.intervalFixed;
+      this.limit = saved.limit;
+      return;
+    }
     this.limit = options.limit !== undefined && options.limit > 0 && Number.isFinite(options.limit) ? options.limit : undefined;
     this.intervalFixed = options.intervalMs !== undefined && options.intervalMs > 0;
     if (this.intervalFixed) {
@@ -107,6 +115,10 @@ class EngineScorer implements SeriesScorer, Timeline {
 
     this.learn(value, count);
     return this.verdict(value, center, sigma, seasonalExpected, seriesClass, weights, exhaustionInMs);
+  }
+
+  save(): SavedSeriesScorer {
+    return { state: this.state.slice(), points: this.points, lastTimestampMs: this.lastTimestampMs, intervalFixed: this.intervalFixed, limit: this.limit };
   }
 
   classification(): Classification {
@@ -192,4 +204,10 @@ class EngineScorer implements SeriesScorer, Timeline {
 /** A scorer for one series. Verdicts are plain immutable objects; keep them as long as you like. */
 export function createSeriesScorer(options: SeriesScorerOptions = {}): SeriesScorer {
   return new EngineScorer(options);
+}
+
+/** A scorer that continues exactly where the saved one was (see SeriesScorer.save). */
+export function restoreSeriesScorer(saved: SavedSeriesScorer): SeriesScorer {
+  if (saved.state.length !== stateSlots) throw new Error(`a saved scorer has ${saved.state.length} slots, this engine ${stateSlots}`);
+  return new EngineScorer({}, saved);
 }

@@ -53,6 +53,17 @@ export interface SeriesScorer {
   classification(): Classification;
   /** Points pushed so far, including skipped ones. */
   readonly points: number;
+  /** A copy of the whole state: restoreSeriesScorer(saved) continues exactly where this scorer is. */
+  save(): SavedSeriesScorer;
+}
+
+/** A scorer's state as plain data (typed arrays and numbers), for snapshots. */
+export interface SavedSeriesScorer {
+  state: Float32Array;
+  points: number;
+  lastTimestampMs: number;
+  intervalFixed: boolean;
+  limit: number | undefined;
 }
 
 export type CreateSeriesScorer = (options?: SeriesScorerOptions) => SeriesScorer;
