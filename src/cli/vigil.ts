@@ -6,14 +6,11 @@ import { registerDiagnoserCommands } from '../../services/diagnoser/commands/cli
 import { registerNotifierCommands } from '../../services/notifier/commands/cli.js';
 import { registerScorerCommands } from '../../services/scorer/commands/cli.js';
 import { services, startOrder } from '../../services/registry.js';
-import { createBus } from '../bus/create-bus.js';
-import { codecFor } from '../codec/codecs.js';
-import { topics, type Topic } from '../codec/schemas.js';
 import { VigilError } from '../errors.js';
-import { commonConfigSchema, loadConfig } from '../runtime/config.js';
 import { startHost, type Host } from '../runtime/host.js';
 import { serviceNames, type ServiceDefinition, type ServiceName } from '../runtime/service.js';
 import { registerDemoCommands } from './demo/commands.js';
+import { registerTailCommand } from './tail.js';
 
 const SHUTDOWN_BUDGET_MS = 10_000;
 
@@ -66,36 +63,7 @@ program
 
 registerDemoCommands(program);
 
-program
-  .command('tail')
-  .argument('<topic>', `one of ${topics.join(', ')}`, (value: string) => {
-    if (!(topics as string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${topics.join(', ')}`);
-    return value as Topic;
-  })
-  .option('--from-beginning', 'start at the oldest record instead of the newest', false)
-  .description('print the records of a topic decoded, one JSON per line (needs VIGIL_BUS=kafka or rdkafka)')
-  .action(async (topic: Topic, options: { fromBeginning: boolean }) => {
-    const config = loadConfig(commonConfigSchema);
-    const bus = createBus({ kind: config.VIGIL_BUS, brokers: config.KAFKA_BROKERS, clientId: 'vigil-tail' });
-    await bus.connect();
-    const codec = codecFor(topic);
-    const subscription = await bus.subscribe({
-      topic: config.VIGIL_TOPIC_PREFIX + topic,
-      group: `vigil-tail-${process.pid}`,
-      fromBeginning: options.fromBeginning,
-      handler: async (record) => {
-        try {
-          process.stdout.write(`${JSON.stringify(record.value ? codec.decode(record.value) : null)}\n`);
-        } catch (error) {
-          process.stdout.write(`${JSON.stringify({ partition: record.partition, offset: record.offset, error: (error as Error).message })}\n`);
-        }
-      },
-    });
-    const stop = (): void => { void subscription.close().then(() => bus.close()).then(() => process.exit(0)); };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-
+registerTailCommand(program);
 registerCollectorCommands(program);
 registerDetectorCommands(program);
 registerDiagnoserCommands(program);
