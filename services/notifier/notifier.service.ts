@@ -27,7 +27,7 @@ import { createReceiverChannels, type RoutedChannel } from './channels/registry.
 import { defaultRoutingConfig, parseRoutingConfig, type RoutingConfig } from './core/routing/config.js';
 import { groupKeyOf, groupLabelsOf } from './core/routing/group.js';
 import { matchRoutes } from './core/routing/route.js';
-import { alertFromSource, type NotifierSource } from './core/sources.js';
+import { alertFromSource, supersededAlerts, type NotifierSource } from './core/sources.js';
 import { openNotificationHistory } from './history.js';
 import { alertEntry, startOutboxOwner } from './outbox-owner.js';
 import { openSilenceStore } from './silence-store.js';
@@ -70,14 +70,17 @@ export function loadRoutingConfig(file: string | undefined, options: { email: bo
 /**
  * The ALERT entries a source record becomes: one per group of each route it matches. Reports go
  * wherever the tree sends them (the root catches the rest); health updates and anomalies only to
- * routes below the root that match them.
+ * routes below the root that match them. An anomaly's UPDATE or RESOLVED also resolves it at its
+ * other severities, which may sit in other groups.
  */
 export function intakeEntries(routing: RoutingConfig, source: NotifierSource, nowMs: number, reportFiringMs: number) {
   const alert = alertFromSource(source, nowMs, reportFiringMs);
-  const routes = matchRoutes(routing.route, alert.labels).filter((route) => source.type === 'report' || route !== routing.route);
-  return routes.map((route) => {
-    const groupKey = groupKeyOf(route, groupLabelsOf(route, alert.labels));
-    return { key: groupKey, value: alertEntry(groupKey, route.id, route.receiver, alert, source) };
+  return [alert, ...supersededAlerts(source, alert)].flatMap((each) => {
+    const routes = matchRoutes(routing.route, each.labels).filter((route) => source.type === 'report' || route !== routing.route);
+    return routes.map((route) => {
+      const groupKey = groupKeyOf(route, groupLabelsOf(route, each.labels));
+      return { key: groupKey, value: alertEntry(groupKey, route.id, route.receiver, each, source) };
+    });
   });
 }
 

@@ -43,6 +43,20 @@ export function alertFromSource(source: NotifierSource, nowMs: number, reportFir
   }
 }
 
+const severities = ['INFO', 'WARNING', 'CRITICAL'] as const;
+
+/**
+ * Alerts a source ends besides its own: an anomaly's severity is one of its labels, so after an
+ * UPDATE or RESOLVED the same anomaly at its other severities is resolved (its group may differ).
+ */
+export function supersededAlerts(source: NotifierSource, alert: Alert): Alert[] {
+  if (source.type !== 'anomaly' || source.record.state === 'OPEN') return [];
+  const endMs = source.record.resolvedAtMs ?? source.record.observedAtMs;
+  return severities
+    .filter((severity) => severity !== source.record.severity)
+    .map((severity) => ({ ...alert, labels: { ...alert.labels, severity }, resolvedAtMs: endMs }));
+}
+
 /** The key that says two sources are the same alert, so a newer one (UPDATE, RESOLVED, a recovery) replaces the older. */
 export function sourceId(source: NotifierSource): string {
   return alertFromSource(source, 0, 0).sourceId!;
