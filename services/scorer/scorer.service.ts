@@ -1,6 +1,7 @@
 /**
  * Consumes anomalies and diagnosis.reports, keeps health scores, publishes health.updates keyed by
  * entity, and serves them: GET /api/health… on the host's HTTP port and vigil_health_score on /metrics.
+ * It also mounts the web console (services/console) on that port: pages at /, /api/console/….
  *
  * Restart: before it consumes, the scorer reads health.updates (the latest update of every entity)
  * and the anomalies still open (anomalies from the beginning, OPEN/UPDATE minus RESOLVED) in
@@ -21,6 +22,8 @@ import type { RecordIo } from '../../src/runtime/record-io.js';
 import type { ServiceDefinition } from '../../src/runtime/service.js';
 import { createHealthModel } from './core/health-model.js';
 import { loadInspectionCatalogue } from './core/inspection-catalogue.js';
+import { consoleConfigShape } from '../console/console-config.js';
+import { checkConsoleAccess, mountConsole } from '../console/console.js';
 import { mountHealthApi } from './http/health-api.js';
 import { registerHealthMetrics } from './http/health-metrics.js';
 
@@ -29,6 +32,7 @@ export const scorerConfigSchema = commonConfigSchema.extend({
   VIGIL_SCORER_CATALOGUE: z.string().trim().min(1).optional().describe('Inspection catalogue YAML file (items, weights, severity points); validated at start; default: the shipped services/scorer/core/default-inspection.yaml'),
   VIGIL_HEALTH_HISTORY_MINUTES: z.coerce.number().positive().default(24 * 60).describe('Minutes of score history per entity kept for GET /api/health/history (event time, counted back from the newest event; at most 120 points per entity)'),
   VIGIL_SCORER_RESTORE_IDLE_MS: z.coerce.number().int().positive().optional().describe('At start, health.updates and anomalies are read back until nothing new arrived for this long (default 250 on VIGIL_BUS=memory, 3000 on Kafka)'),
+  ...consoleConfigShape,
 });
 
 export type ScorerConfig = z.infer<typeof scorerConfigSchema>;
@@ -110,7 +114,8 @@ async function readBackState(io: RecordIo, config: ScorerConfig, idleMs: number)
 export const scorer: ServiceDefinition<typeof scorerConfigSchema> = {
   name: 'scorer',
   configSchema: scorerConfigSchema,
-  async start(config, { io, logger, registry, api }) {
+  async start(config, { io, logger, registry, api, http, print }) {
+    if (http) checkConsoleAccess(config, http.host);
     const catalogue = config.VIGIL_SCORER_CATALOGUE ? loadInspectionCatalogue(config.VIGIL_SCORER_CATALOGUE) : undefined;
     const model = createHealthModel({ catalogue, historyMs: config.VIGIL_HEALTH_HISTORY_MINUTES * 60_000 });
     const seen = new RecentIds(recentEventIds);
@@ -149,10 +154,12 @@ export const scorer: ServiceDefinition<typeof scorerConfigSchema> = {
     const unregisterMetrics = registerHealthMetrics(registry, model);
     const unmountApi = api ? mountHealthApi(api, model, { historyMinutes: config.VIGIL_HEALTH_HISTORY_MINUTES }) : undefined;
     if (!api) logger.warn('the host serves no HTTP: GET /api/health is not available');
+    const webConsole = http ? await mountConsole(config, { io, http, health: model, logger, print, group: `${config.VIGIL_SCORER_GROUP}.console` }) : undefined;
     logger.info({ group: config.VIGIL_SCORER_GROUP }, 'scorer started');
     return {
       name: 'scorer',
       async close() {
+        await webConsole?.close();
         unmountApi?.();
         unregisterMetrics();
         await Promise.all([anomalies.close(), reports.close()]);
