@@ -56,13 +56,13 @@ export function silenceInputFromBody(body: unknown, nowMs: number): SilenceInput
   const fields = body as Record<string, unknown>;
   const matchers = fields.matchers;
   if (!Array.isArray(matchers) || !matchers.every((matcher) => typeof matcher === 'string')) throw new BadRequest('matchers: expected an array of strings like "namespace=payments" or "pod=~ledger-.*"');
-  const startsAtMs = isoTime(fields.startsAt, 'startsAt');
+  const startsAtMs = isoTime(fields.startsAt, 'startsAt') ?? nowMs;
   let endsAtMs = isoTime(fields.endsAt, 'endsAt');
   if (fields.duration !== undefined && fields.duration !== null) {
     if (endsAtMs !== undefined) throw new BadRequest('duration: give endsAt or duration, not both');
     const durationMs = typeof fields.duration === 'string' ? parseDuration(fields.duration) : undefined;
     if (durationMs === undefined || durationMs <= 0) throw new BadRequest('duration: expected a duration like 30m, 2h or 1d');
-    endsAtMs = (startsAtMs ?? nowMs) + durationMs;
+    endsAtMs = startsAtMs + durationMs;
   }
   if (endsAtMs === undefined) throw new BadRequest('endsAt: required (or duration)');
   return { matchers: matchers as string[], startsAtMs, endsAtMs, createdBy: text(fields.createdBy, 'createdBy'), comment: text(fields.comment, 'comment') };
