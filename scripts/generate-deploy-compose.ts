@@ -22,6 +22,8 @@ export const TOPIC_REPLICATION_FACTOR = 1;
 /** Compose interpolation: the prefix comes from the shell or .env, empty by default. */
 export const TOPIC_PREFIX = '${VIGIL_TOPIC_PREFIX:-}';
 
+/** The console token when VIGIL_CONSOLE_TOKEN is not set: fine on 127.0.0.1, to be replaced anywhere else. */
+export const LOCAL_CONSOLE_TOKEN = 'vigil-compose-local-console';
 export const MAILPIT_SMTP_PORT = 1025;
 export const MAILPIT_UI_PORT = 8025;
 export const SCHEMA_REGISTRY_PORT = 8081;
@@ -68,7 +70,13 @@ const serviceEnvironment: Record<ServiceName, Record<string, string>> = {
   },
   detector: {},
   diagnoser: { VIGIL_KUBERNETES: 'off' },
-  scorer: {},
+  scorer: {
+    // The console and /api are served beyond loopback here, so they need a token (16+ characters);
+    // ports are published on 127.0.0.1 only. Set your own in the shell or .env.
+    VIGIL_CONSOLE_TOKEN: `\${VIGIL_CONSOLE_TOKEN:-${LOCAL_CONSOLE_TOKEN}}`,
+    // The console shows and edits silences through the notifier's API.
+    VIGIL_NOTIFIER_URL: `http://notifier:${defaultHttpPort()}`,
+  },
   notifier: {
     // Every alert email lands in Mailpit: http://localhost:8025
     VIGIL_SMTP_URL: `smtp://mailpit:${MAILPIT_SMTP_PORT}`,

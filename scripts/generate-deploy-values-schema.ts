@@ -144,7 +144,13 @@ export function valuesSchema(): JsonSchema {
       }),
       detector: deploymentComponent('detector', { rules: configFile('VIGIL_DETECTOR_RULES') }),
       diagnoser: deploymentComponent('diagnoser', {}),
-      scorer: deploymentComponent('scorer', { catalogue: configFile('VIGIL_SCORER_CATALOGUE') }),
+      scorer: deploymentComponent('scorer', {
+        catalogue: configFile('VIGIL_SCORER_CATALOGUE'),
+        console: strictObject({
+          existingSecret: string('Secret holding VIGIL_CONSOLE_TOKEN (16+ characters); empty = a generated one'),
+          tokenKey: string(),
+        }),
+      }),
       notifier: deploymentComponent('notifier', {
         routing: configFile('VIGIL_NOTIFIER_CONFIG'),
         secrets: strictObject({ existingSecret: string('Secret mounted at /etc/vigil/secrets (webhook URLs and signing keys as files)') }),

@@ -12,6 +12,8 @@ import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { topicCatalogue } from '../src/bus/topic-settings.js';
 import { topics } from '../src/codec/schemas.js';
+import { checkConsoleAccess } from '../services/console/console.js';
+import type { ConsoleConfig } from '../services/console/console-config.js';
 import { composeFile, composeYaml } from '../scripts/generate-deploy.js';
 import { KAFKA_IMAGE, VIGIL_IMAGE, interpolateDefaults, publishedHttpPorts } from '../scripts/generate-deploy-compose.js';
 import { checkServiceEnvironment, isServiceName, serviceNames } from '../scripts/generate-deploy-env.js';
@@ -94,6 +96,12 @@ describe('docker-compose.yml', () => {
       expect(config.VIGIL_BUS).toBe('rdkafka');
       expect(config.KAFKA_BROKERS).toEqual(['kafka:9092']);
       expect(config.VIGIL_HTTP_HOST).toBe('0.0.0.0');
+      // The scorer serves the console beyond loopback: without a token it would refuse to start.
+      if (serviceName === 'scorer') {
+        expect(() => checkConsoleAccess(config as unknown as ConsoleConfig, '0.0.0.0')).not.toThrow();
+        expect(config.VIGIL_NOTIFIER_URL).toBe(`http://notifier:${config.VIGIL_HTTP_PORT}`);
+        expect(compose.services.notifier!.command).toEqual(['run', 'notifier']);
+      }
     }
   });
 

@@ -17,6 +17,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { valuesSchemaFile, valuesSchemaJson } from '../scripts/generate-deploy.js';
 import { checkServiceEnvironment, isServiceName, serviceVariables, type ServiceName } from '../scripts/generate-deploy-env.js';
+import { checkConsoleAccess } from '../services/console/console.js';
+import type { ConsoleConfig } from '../services/console/console-config.js';
 import { parseRuleFile } from '../services/detector/rules/rule-file.js';
 import { parseRoutingConfig } from '../services/notifier/core/routing/config.js';
 import { parseInspectionCatalogue } from '../services/scorer/core/inspection-catalogue.js';
@@ -158,7 +160,7 @@ describe('charts/vigil rendered', () => {
       ...deployments.map((name) => `Deployment/vigil-${name}`),
       ...deployments.map((name) => `PodDisruptionBudget/vigil-${name}`),
       ...['collector', ...deployments].map((name) => `Service/vigil-${name}`),
-      'ServiceAccount/vigil',
+      'Secret/vigil-console', 'ServiceAccount/vigil',
     ].sort());
   });
 
@@ -307,6 +309,31 @@ describe('charts/vigil rendered', () => {
     expect(env.get('KAFKA_TLS')?.value).toBe('true');
     expect(env.get('KAFKA_TLS_CA_FILE')?.value).toBe('/etc/vigil/kafka-tls/ca.crt');
     for (const [name, entry] of env) if (/PASSWORD$|SMTP_URL$/.test(name)) expect(entry.value, name).toBeUndefined();
+  });
+
+  test('gives the scorer\'s console a token from a Secret (random when none is named) and the notifier\'s API address', () => {
+    const objects = render();
+    const scorer = find<Workload>(objects, 'Deployment', 'vigil-scorer').spec.template.spec.containers[0]!;
+    const env = envOf(scorer);
+    const ref = env.get('VIGIL_CONSOLE_TOKEN')?.valueFrom?.secretKeyRef;
+    expect(ref).toEqual({ name: 'vigil-console', key: 'token' });
+    const secret = find<K8sObject & { data: Record<string, string> }>(objects, 'Secret', 'vigil-console');
+    const token = Buffer.from(secret.data.token!, 'base64').toString('utf8');
+    expect(token).toMatch(/^[A-Za-z0-9]{32}$/);
+    const tokenOfAnotherInstall = Buffer.from(find<K8sObject & { data: Record<string, string> }>(render(), 'Secret', 'vigil-console').data.token!, 'base64').toString('utf8');
+    expect(tokenOfAnotherInstall).not.toBe(token);
+    // With the token the scorer starts on 0.0.0.0; without one it would refuse.
+    const literal = Object.fromEntries([...env].filter(([, entry]) => entry.value !== undefined).map(([name, entry]) => [name, entry.value!]));
+    const config = checkServiceEnvironment('scorer', { ...literal, VIGIL_CONSOLE_TOKEN: token }) as unknown as ConsoleConfig & { VIGIL_HTTP_PORT: number };
+    expect(() => checkConsoleAccess(config, config.VIGIL_HTTP_HOST)).not.toThrow();
+    expect(() => checkConsoleAccess({ ...config, VIGIL_CONSOLE_TOKEN: undefined }, config.VIGIL_HTTP_HOST)).toThrow(/VIGIL_CONSOLE_TOKEN/);
+    // The console reaches the notifier's /api/silences through its Service.
+    const notifierService = find<K8sObject & { spec: { ports: { port: number }[] } }>(objects, 'Service', 'vigil-notifier');
+    expect(config.VIGIL_NOTIFIER_URL).toBe(`http://${notifierService.metadata.name}:${notifierService.spec.ports[0]!.port}`);
+
+    const named = render({ scorer: { console: { existingSecret: 'my-console', tokenKey: 'value' } } });
+    expect(named.some((object) => object.kind === 'Secret')).toBe(false);
+    expect(envOf(find<Workload>(named, 'Deployment', 'vigil-scorer').spec.template.spec.containers[0]!).get('VIGIL_CONSOLE_TOKEN')?.valueFrom?.secretKeyRef).toEqual({ name: 'my-console', key: 'value' });
   });
 
   test('keeps one pod of each Deployment through voluntary disruptions', () => {

@@ -44,6 +44,10 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 {{- end -}}
 
+{{- define "vigil.consoleSecretName" -}}
+{{- default (printf "%s-console" (include "vigil.fullname" .)) .Values.scorer.console.existingSecret -}}
+{{- end -}}
+
 {{- define "vigil.image" -}}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
 {{- end -}}
@@ -157,6 +161,17 @@ zod config schema (a test renders the chart and checks).
 {{- if and $configFile.key (index $values $configFile.key) }}
 - name: {{ $configFile.variable }}
   value: {{ printf "/etc/vigil/config/%s" $configFile.file | quote }}
+{{- end }}
+{{- if eq $component "scorer" }}
+- name: VIGIL_CONSOLE_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "vigil.consoleSecretName" $root }}
+      key: {{ default "token" $values.console.tokenKey }}
+{{- if $root.Values.notifier.enabled }}
+- name: VIGIL_NOTIFIER_URL
+  value: {{ printf "http://%s:%v" (include "vigil.componentName" (dict "root" $root "component" "notifier")) $root.Values.httpPort | quote }}
+{{- end }}
 {{- end }}
 {{- if eq $component "notifier" }}
 {{- if $values.smtp.existingSecret }}
