@@ -18,7 +18,7 @@ import { bundleDir, ensureConsoleBundle } from './bundle.js';
 import { createConsoleState, type ConsoleStateOptions } from './core/console-state.js';
 import { mountConsoleApi, type ConsoleHealth } from './http/console-api.js';
 import { mountNotifierProxy } from './http/notifier-proxy.js';
-import { pageHandler } from './http/pages.js';
+import { pageHandler, unavailablePages } from './http/pages.js';
 import { isLoopback, tokenGuard } from './http/token-guard.js';
 
 export interface ConsoleDeps {
@@ -54,10 +54,17 @@ export async function mountConsole(config: ConsoleConfig, deps: ConsoleDeps): Pr
   const { io, http, health, logger, print } = deps;
   checkConsoleAccess(config, http.host);
   const loopback = isLoopback(http.host);
-  const built = await ensureConsoleBundle().catch((error: unknown) => {
-    throw new Error(`cannot build the console bundle (npm run build:console): ${(error as Error).message}`, { cause: error });
-  });
-  if (built === 'built') logger.info({ dir: bundleDir }, 'console bundle built');
+  // Without its bundle the console's pages cannot be served, but scores and the API still can.
+  const pages = await ensureConsoleBundle()
+    .then((built) => {
+      if (built === 'built') logger.info({ dir: bundleDir }, 'console bundle built');
+      return pageHandler(bundleDir);
+    })
+    .catch((error: unknown) => {
+      const message = `the console's pages are not built and could not be built here (${(error as Error).message}); run npm run build:console`;
+      logger.error({ err: error, dir: bundleDir }, message);
+      return unavailablePages(message);
+    });
 
   const state = createConsoleState(deps.state);
   const run = `${deps.group}.${process.pid}.${Date.now()}`;
@@ -77,7 +84,7 @@ export async function mountConsole(config: ConsoleConfig, deps: ConsoleDeps): Pr
         throw new VigilError('VIGIL_CONFIG', `VIGIL_NOTIFIER_URL=${config.VIGIL_NOTIFIER_URL}: the notifier runs in this process and serves /api/silences itself; unset VIGIL_NOTIFIER_URL (${(error as Error).message})`);
       }
     }
-    removers.push(http.servePages(pageHandler(bundleDir)));
+    removers.push(http.servePages(pages));
   } catch (error) {
     for (const remove of removers.reverse()) remove();
     await Promise.all(subscriptions.map((subscription) => subscription.close({ commit: false })));

@@ -31,3 +31,8 @@ export function pageHandler(dir: string): (request: FastifyRequest, reply: Fasti
     return reply.type(contentTypes['.html']!).header('cache-control', 'no-cache').send(index);
   };
 }
+
+/** What the pages answer when the bundle is missing and cannot be built (e.g. no esbuild in a production install). */
+export function unavailablePages(message: string): (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> {
+  return async (_request, reply) => reply.code(503).type('text/plain; charset=utf-8').send(`Vigil console: ${message}\n`);
+}
