@@ -8,7 +8,7 @@ import { topicCatalogue, type TopicSettings } from '../src/bus/topic-settings.js
 import { checkServiceEnvironment, defaultHttpPort, serviceNames, type ServiceName } from './generate-deploy-env.js';
 
 export const KAFKA_IMAGE = 'apache/kafka:4.1.0';
-export const MAILPIT_IMAGE = 'axllent/mailpit:v1.27';
+export const MAILPIT_IMAGE = 'axllent/mailpit:v1.27.0';
 export const SCHEMA_REGISTRY_IMAGE = 'confluentinc/cp-schema-registry:8.0.0';
 /** The image `docker compose build` makes from the Dockerfile; VIGIL_IMAGE picks a published one. */
 export const VIGIL_IMAGE = '${VIGIL_IMAGE:-vigil:local}';

@@ -150,6 +150,22 @@ describe('charts/vigil rendered', () => {
     expect(result.stderr).toContain('kafka.brokers is required');
   });
 
+  test('merges --set and --set-string over values.yaml as helm does (typed values, null deletes a key)', () => {
+    const objects = render({}, [
+      '--set', 'detector.replicas=3,diagnoser.podDisruptionBudget.enabled=false',
+      '--set', 'collector.tolerations=null',
+      '--set-string', 'kafka.topicPrefix=007.',
+      '--set', 'detector.env.VIGIL_DETECTOR_GROUP=g\\,1',
+    ]);
+    const detector = find<Workload>(objects, 'Deployment', 'vigil-detector');
+    expect(detector.spec.replicas).toBe(3);
+    expect(objects.some((object) => object.kind === 'PodDisruptionBudget' && object.metadata.name === 'vigil-diagnoser')).toBe(false);
+    expect(find<Workload>(objects, 'DaemonSet', 'vigil-collector').spec.template.spec.tolerations).toBeUndefined();
+    const env = envOf(detector.spec.template.spec.containers[0]!);
+    expect(env.get('VIGIL_TOPIC_PREFIX')?.value).toBe('007.');
+    expect(env.get('VIGIL_DETECTOR_GROUP')?.value).toBe('g,1');
+  });
+
   test('renders with the defaults to valid Kubernetes objects: a DaemonSet, four Deployments, Services, PDBs, RBAC', () => {
     const objects = render();
     for (const object of objects) validateObject(object);
