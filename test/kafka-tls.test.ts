@@ -37,8 +37,8 @@ async function startTlsPeer(options: { requireClientCertificate?: boolean } = {}
       buffered = Buffer.concat([buffered, chunk]);
       if (buffered.length < 4 || buffered.length < 4 + buffered.readInt32BE(0)) return;
       const clientIdLength = buffered.readInt16BE(12);
-      const peer = socket.getPeerCertificate();
-      requests.push({ apiKey: buffered.readInt16BE(4), clientId: buffered.subarray(14, 14 + clientIdLength).toString('utf8'), peerCommonName: peer?.subject?.CN });
+      const commonName = socket.getPeerCertificate()?.subject?.CN;
+      requests.push({ apiKey: buffered.readInt16BE(4), clientId: buffered.subarray(14, 14 + clientIdLength).toString('utf8'), peerCommonName: Array.isArray(commonName) ? commonName[0] : commonName });
       socket.destroy();
     });
     socket.on('error', () => {});

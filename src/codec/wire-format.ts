@@ -73,10 +73,7 @@ function registryHeader(id: number): Buffer {
   return header;
 }
 
-/**
- * Registry-framed decoding for one reader schema: one decoder per writer id, built on first sight.
- * Shared by every wire format of the process, so ids are looked up once.
- */
+/** Registry-framed decoding for one reader schema: one decoder per writer id, built on first sight. */
 class RegistryReader<T> {
   private readonly decoders = new Map<number, (bytes: Buffer) => T>();
   private readonly lookups = new Map<number, Promise<(bytes: Buffer) => T>>();
@@ -141,20 +138,8 @@ class RegistryReader<T> {
   }
 }
 
-const readers = new Map<string, RegistryReader<unknown>>();
-
-function readerFor<T>(file: string, codec: SingleObjectCodec<T>): RegistryReader<T> {
-  let reader = readers.get(file);
-  if (!reader) {
-    reader = new RegistryReader<unknown>(codec as SingleObjectCodec<unknown>, String(codec.type.name ?? file));
-    readers.set(file, reader);
-  }
-  return reader as RegistryReader<T>;
-}
-
 /** A codec reading both framings and writing `framing`; `subjectId()` is the registered id, when registered. */
-function recordCodec<T>(file: string, codec: SingleObjectCodec<T>, registry: SchemaRegistryClient | undefined, subjectId: () => number | undefined, subject: string): RecordCodec<T> {
-  const reader = readerFor(file, codec);
+function recordCodec<T>(reader: RegistryReader<T>, codec: SingleObjectCodec<T>, registry: SchemaRegistryClient | undefined, subjectId: () => number | undefined, subject: string): RecordCodec<T> {
   let header: Buffer | undefined;
   return {
     encode: registry
@@ -183,6 +168,16 @@ export function createWireFormat(options: WireFormatOptions = {}): WireFormat {
   /** Registered id by subject. */
   const ids = new Map<string, number>();
   const codecs = new Map<string, RecordCodec<unknown>>();
+  /** By schema file: what this wire format learnt about registry ids. */
+  const readers = new Map<string, RegistryReader<unknown>>();
+  function readerFor<T>(file: string, codec: SingleObjectCodec<T>): RegistryReader<T> {
+    let reader = readers.get(file);
+    if (!reader) {
+      reader = new RegistryReader<unknown>(codec as SingleObjectCodec<unknown>, String(codec.type.name ?? file));
+      readers.set(file, reader);
+    }
+    return reader as RegistryReader<T>;
+  }
   const subjects: { subject: string; file: string }[] = [
     ...topics.map((topic) => ({ subject: valueSubject(prefix + topic), file: topicSchemas[topic] })),
     ...topics.map((topic) => ({ subject: valueSubject(`${prefix + topic}.dlq`), file: deadLetterSchemaFile })),
@@ -202,11 +197,11 @@ export function createWireFormat(options: WireFormatOptions = {}): WireFormat {
     framing: registry ? 'schema-registry' : 'single-object',
     codec<T extends Topic>(topic: T) {
       const subject = valueSubject(prefix + topic);
-      return cached(subject, () => recordCodec(topicSchemas[topic], codecFor(topic), registry, () => ids.get(subject), subject));
+      return cached(subject, () => recordCodec(readerFor(topicSchemas[topic], codecFor(topic)), codecFor(topic), registry, () => ids.get(subject), subject));
     },
     deadLetterCodec(topic) {
       const subject = valueSubject(`${prefix + topic}.dlq`);
-      return cached(subject, () => recordCodec(deadLetterSchemaFile, deadLetterCodec(), registry, () => ids.get(subject), subject));
+      return cached(subject, () => recordCodec(readerFor(deadLetterSchemaFile, deadLetterCodec()), deadLetterCodec(), registry, () => ids.get(subject), subject));
     },
     prepare() {
       if (!registry) return Promise.resolve();
