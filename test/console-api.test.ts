@@ -13,6 +13,7 @@ import { startHost, type Host } from '../src/runtime/host.js';
 import { createLogger } from '../src/runtime/logger.js';
 import type { ServiceDefinition } from '../src/runtime/service.js';
 import { scorer } from '../services/scorer/scorer.service.js';
+import { spawnVigil } from './support/vigil-process.js';
 
 const T0 = Date.UTC(2026, 10, 25, 7, 0, 0);
 const GiB = 1024 ** 3;
@@ -159,6 +160,12 @@ describe('token guard', () => {
     });
     hosts.push(host);
     await expect(host.started).rejects.toMatchObject({ code: 'VIGIL_CONFIG', message: expect.stringContaining('VIGIL_CONSOLE_TOKEN is required: VIGIL_HTTP_HOST=0.0.0.0') });
+  });
+
+  it('`vigil run scorer` on 0.0.0.0 without the token exits 2 naming VIGIL_CONSOLE_TOKEN', async () => {
+    const process = spawnVigil(['run', 'scorer'], { VIGIL_HTTP_HOST: '0.0.0.0', VIGIL_HTTP_PORT: '0', VIGIL_CONSOLE_TOKEN: '', VIGIL_LOG_LEVEL: 'silent' });
+    expect(await process.exited()).toBe(2);
+    expect(process.stderr.join('\n')).toContain('VIGIL_CONSOLE_TOKEN is required: VIGIL_HTTP_HOST=0.0.0.0 is not a loopback address');
   });
 
   it('beyond loopback, /api and pages want the token (bearer, cookie or ?token=); /healthz, /readyz, /metrics stay open', async () => {
