@@ -69,13 +69,13 @@ test('a memory hog shows on the console: the score drops, the report names it, a
   await reportLink.click();
   await page.waitForURL(/\/reports\/[0-9a-f]+$/);
   const report = page.locator('article.report');
-  await expect.poll(() => report.locator('.root-cause').textContent()).toContain('MEMORY_LEAK_PROCESS');
+  await expect.poll(() => report.locator('.root-cause').textContent(), { timeout: slowMs }).toContain('MEMORY_LEAK_PROCESS');
   expect(await report.locator('.summary').textContent()).toContain(`pid ${pid}`);
   expect(await report.locator('table.evidence tbody tr').count()).toBeGreaterThan(0);
   expect(await report.locator('ol.suggestions li').count()).toBeGreaterThan(0);
   const reportUrl = page.url();
   await page.reload();
-  await expect.poll(() => page.locator('article.report .summary').textContent()).toContain(`pid ${pid}`);
+  await expect.poll(() => page.locator('article.report .summary').textContent(), { timeout: slowMs }).toContain(`pid ${pid}`);
   expect(page.url()).toBe(reportUrl);
 
   // The node page: the hog's report among what costs the node points, anomalies on the timeline,
@@ -86,7 +86,7 @@ test('a memory hog shows on the console: the score drops, the report names it, a
   await page.locator('#anomalies .timeline-row').first().waitFor({ timeout: slowMs });
   await page.locator('.anomaly-detail .chart canvas').waitFor({ timeout: slowMs });
   expect(Number(await page.locator('.anomaly-detail .chart').getAttribute('data-points'))).toBeGreaterThan(0);
-  await expect.poll(() => page.locator('#node-reports tr[data-report]', { hasText: `pid ${pid}` }).count()).toBeGreaterThan(0);
+  await expect.poll(() => page.locator('#node-reports tr[data-report]', { hasText: `pid ${pid}` }).count(), { timeout: slowMs }).toBeGreaterThan(0);
 
   // Back on the overview: the screenshot for people to look at.
   await page.getByRole('link', { name: 'Overview' }).click();
