@@ -288,6 +288,9 @@ export async function startOutboxOwner(options: OutboxOwnerOptions): Promise<Out
     release();
   };
 
+  // Writing first creates the topic where the broker creates topics on first use, so the owner gets
+  // partitions before the first alert; no one waits for this marker's nonce.
+  await io.publish('notifier.outbox', [{ key: `start-${instance}`, value: markerEntry(`start-${instance}`, `start-${instance}`) }]);
   const subscription: Subscription = await io.subscribe({
     topic: 'notifier.outbox',
     group: options.group,

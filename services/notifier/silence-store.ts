@@ -70,6 +70,9 @@ export async function openSilenceStore(io: RecordIo, options: { group: string; c
     state = { silences: { ...state.silences, [silence.id]: silence } };
   };
 
+  const marker = (key: string) => ({ key, value: { id: `sync-${nonce}`, matchers: [], startsAtMs: 0, endsAtMs: 0, createdBy: '', comment: '', updatedAtMs: clock(), sync: nonce } });
+  // Writing first creates the topic where the broker creates topics on first use, so the reader below gets partitions.
+  await io.publish('notifier.silences', [marker(`sync-${nonce}`)]);
   const subscription: Subscription = await io.subscribe({
     topic: 'notifier.silences',
     // A group of its own, so this instance reads every partition from the beginning.
@@ -78,11 +81,7 @@ export async function openSilenceStore(io: RecordIo, options: { group: string; c
       if (waiting || partitions.length === 0) return;
       waiting = new Set(partitions);
       const count = Math.max(...partitions) + 1;
-      const markers = partitions.map((partition) => ({
-        key: keyForPartition(`sync-${nonce}`, partition, count),
-        value: { id: `sync-${nonce}`, matchers: [], startsAtMs: 0, endsAtMs: 0, createdBy: '', comment: '', updatedAtMs: clock(), sync: nonce },
-      }));
-      io.publish('notifier.silences', markers).catch(rejectReady);
+      io.publish('notifier.silences', partitions.map((partition) => marker(keyForPartition(`sync-${nonce}`, partition, count)))).catch(rejectReady);
     },
     handler: async (record, meta) => {
       if (record.sync !== null) {
