@@ -197,10 +197,28 @@ describe('token guard', () => {
     expect((await fetch(`${base}/api/health`, { headers: { cookie } })).status).toBe(200);
   });
 
-  it('on loopback asks nothing', async () => {
-    const { base } = await startScorer({ VIGIL_CONSOLE_TOKEN: token });
+  it('on loopback asks no token, but answers only to loopback names (no DNS rebinding)', async () => {
+    const { host, base } = await startScorer({ VIGIL_CONSOLE_TOKEN: token });
     expect((await fetch(`${base}/api/console/overview`)).status).toBe(200);
     expect((await fetch(`${base}/`)).status).toBe(200);
+    expect((await fetch(`http://localhost:${host.httpPort}/api/health`)).status).toBe(200);
+    // fetch() will not set Host; a raw request does, as a browser does for a rebound name.
+    const { request } = await import('node:http');
+    const status = (path: string, hostHeader: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const outgoing = request({ host: '127.0.0.1', port: host.httpPort, path, headers: { host: hostHeader } }, (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+        response.on('end', () => resolve({ status: response.statusCode!, body }));
+      });
+      outgoing.on('error', reject);
+      outgoing.end();
+    });
+    const rebound = await status('/api/silences', `evil.example:${host.httpPort}`);
+    expect(rebound.status).toBe(403);
+    expect(rebound.body).toContain('VIGIL_CONSOLE_TOKEN');
+    expect((await status('/', 'evil.example')).status).toBe(403);
+    expect((await status('/healthz', 'evil.example')).status).toBe(200);
+    expect((await status('/api/console/overview', `127.0.0.1:${host.httpPort}`)).status).toBe(200);
   });
 });
 

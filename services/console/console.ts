@@ -19,7 +19,7 @@ import { createConsoleState, type ConsoleStateOptions } from './core/console-sta
 import { mountConsoleApi, type ConsoleHealth } from './http/console-api.js';
 import { mountNotifierProxy } from './http/notifier-proxy.js';
 import { pageHandler, unavailablePages } from './http/pages.js';
-import { isLoopback, tokenGuard } from './http/token-guard.js';
+import { isLoopback, loopbackHostGuard, tokenGuard } from './http/token-guard.js';
 
 export interface ConsoleDeps {
   io: RecordIo;
@@ -75,7 +75,7 @@ export async function mountConsole(config: ConsoleConfig, deps: ConsoleDeps): Pr
 
   const removers: (() => void)[] = [];
   try {
-    if (!loopback) removers.push(http.guard(tokenGuard(config.VIGIL_CONSOLE_TOKEN!)));
+    removers.push(http.guard(loopback ? loopbackHostGuard() : tokenGuard(config.VIGIL_CONSOLE_TOKEN!)));
     removers.push(mountConsoleApi(http.api, state, health));
     if (config.VIGIL_NOTIFIER_URL) {
       try {

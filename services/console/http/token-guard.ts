@@ -23,6 +23,27 @@ function cookieValue(header: string | undefined, name: string): string | undefin
   return undefined;
 }
 
+/**
+ * On a loopback address no token is asked, so a web page elsewhere could reach the console through
+ * a name it resolves to 127.0.0.1 (DNS rebinding) and create silences: answer only requests whose
+ * Host is a loopback name or address.
+ */
+export function loopbackHostGuard(): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
+  return async (request, reply) => {
+    const host = request.headers.host ?? '';
+    let hostname: string;
+    try {
+      hostname = new URL(`http://${host}`).hostname;
+    } catch {
+      hostname = host;
+    }
+    if (isLoopback(hostname)) return;
+    const message = `Host ${JSON.stringify(host)} is not this machine: on a loopback address the console answers only to localhost, 127.0.0.1 or [::1]; to serve other names, bind VIGIL_HTTP_HOST to them and set VIGIL_CONSOLE_TOKEN`;
+    if (request.url.startsWith('/api/')) await reply.code(403).send({ error: 'FORBIDDEN', message });
+    else await reply.code(403).type('text/plain; charset=utf-8').send(message);
+  };
+}
+
 /** The guard for http.guard(): answers 401 unless the request carries the token. */
 export function tokenGuard(token: string): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
   const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
