@@ -2,10 +2,11 @@
  * Two detector instances in one consumer group on a real Kafka-protocol broker, consuming while a
  * collector-like producer produces 8 nodes' scrapes with scripted memory dips. Mid-stream one
  * instance stops — cleanly, or as a crash that commits nothing — while production goes on, in the
- * middle of dips it has opened. Downstream, after dropping duplicates by eventId, the anomaly events
- * are exactly those of one detector that saw the whole stream: every OPEN arrives, none is lost,
- * none is doubled, the anomalies the leaver opened are resolved by the survivor, and the survivor
- * owns every partition.
+ * middle of dips it has opened. The survivor restores the leaver's partitions from their snapshots
+ * on detector.state (the engine's state included) and goes on from there. Downstream, after
+ * dropping duplicates by eventId, the anomaly events are exactly those of one detector that saw the
+ * whole stream, with the engine deciding: every OPEN arrives, none is lost, none is doubled, the
+ * anomalies the leaver opened are resolved by the survivor, and the survivor owns every partition.
  *
  * Buses: the clean stop runs on node-rdkafka, whose LeaveGroup the librdkafka mock understands, so
  * the survivor takes over at once. The crash runs on kafkajs, whose LeaveGroup the mock misreads:
@@ -86,6 +87,7 @@ async function startInstance(kind: BusKind, name: string, run: string): Promise<
   };
   const env = {
     VIGIL_BUS: kind, KAFKA_BROKERS: kafkaBrokers().join(','), VIGIL_TOPIC_PREFIX: `scale-out-${run}.`, VIGIL_DETECTOR_GROUP: `detector-${run}`,
+    VIGIL_DETECTOR_SNAPSHOT_INTERVAL_MS: '150',
   };
   const host = await startHost({
     services: [detector as unknown as ServiceDefinition], env, bus: instrumented, http: false,
@@ -238,6 +240,9 @@ async function scaleOut(kind: BusKind, crash: boolean): Promise<void> {
   for (const open of cutInTwo) {
     expect(survivor.emitted.some((anomaly) => anomaly.id === open.id && anomaly.state === 'RESOLVED')).toBe(true);
   }
+  // It took them over from the leaver's snapshots, not from scratch.
+  const restored = await survivor.host.metrics.registry.getSingleMetric('vigil_detector_partitions_restored_total')?.get();
+  expect(restored?.values[0]?.value).toBeGreaterThanOrEqual(leaverPartitions.length);
   // ... and the dips after the stop on the leaver's former partitions were opened by the survivor.
   const opensAfterStop = expectedOpens.filter((anomaly) => leaverPartitions.includes(partitionOf(anomaly)) && anomaly.openedAtMs > ticks[STOP_AT + 30]![0]!.timestampMs);
   expect(opensAfterStop.length).toBeGreaterThan(0);

@@ -89,6 +89,7 @@ export const detector: ServiceDefinition<typeof detectorConfigSchema> = {
 
     /** The partition's core: its latest snapshot restored, or a new one when there is none (or it cannot be read). */
     const restore = async (partition: number, entry: OwnedPartition): Promise<void> => {
+      const startedMs = clock();
       const snapshot = await store.latest(partition);
       if (snapshot && snapshot.format === detectorStateFormat) {
         try {
@@ -96,7 +97,7 @@ export const detector: ServiceDefinition<typeof detectorConfigSchema> = {
           entry.applied = snapshot.offset - 1;
           entry.continueFrom = snapshot.offset;
           restored.inc();
-          logger.info({ partition, offset: snapshot.offset, bytes: snapshot.state.length }, 'metrics.raw partition restored from its snapshot');
+          logger.info({ partition, offset: snapshot.offset, bytes: snapshot.state.length, tookMs: clock() - startedMs }, 'metrics.raw partition restored from its snapshot');
           // Written back, so the partition's latest record on detector.state is a snapshot again, not our claim.
           await store.write(partition, snapshot.offset, snapshot.state);
           return;
@@ -107,6 +108,7 @@ export const detector: ServiceDefinition<typeof detectorConfigSchema> = {
         logger.warn({ partition, format: snapshot.format }, 'a detector.state snapshot of an unknown format: starting the partition anew');
       }
       entry.core = createDetector({ rules });
+      logger.info({ partition, tookMs: clock() - startedMs }, 'metrics.raw partition starts without a snapshot');
     };
 
     const subscription = await io.subscribe({

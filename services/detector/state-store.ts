@@ -46,7 +46,12 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
   const snapshots = new Map<number, Snapshot>();
   const claims = new Map<string, () => void>();
   const key = (partition: number): string => `${group}/${partition}`;
+  const publish = (partition: number, value: Omit<DetectorState, 'group' | 'partition' | 'producedAtMs'>): Promise<void> =>
+    io.publish('detector.state', [{ key: key(partition), value: { group, partition, producedAtMs: clock(), ...value } }]);
 
+  // A claim on no partition first: where topics are created on first use, the reader then finds the
+  // topic at once instead of at its client's next metadata refresh (seconds).
+  await publish(-1, { kind: 'CLAIM', offset: -1, claim: randomUUID(), format: '', state: Buffer.alloc(0) });
   const subscription: Subscription = await io.subscribe({
     topic: 'detector.state',
     // A group of its own: this instance reads every partition of the topic from the beginning.
@@ -62,9 +67,6 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
       if (!known || record.offset >= known.offset) snapshots.set(record.partition, { offset: record.offset, format: record.format, state: record.state });
     },
   });
-
-  const publish = (partition: number, value: Omit<DetectorState, 'group' | 'partition' | 'producedAtMs'>): Promise<void> =>
-    io.publish('detector.state', [{ key: key(partition), value: { group, partition, producedAtMs: clock(), ...value } }]);
 
   return {
     async latest(partition) {
