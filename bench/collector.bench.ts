@@ -5,7 +5,9 @@
  * running between cycles; and the memory of the collector process. The collector runs alone in a
  * child process as compiled JavaScript (an esbuild bundle of bench/support/collect-cycles.ts run by
  * plain node, as a production image would run it), so neither building the tree nor the TypeScript
- * loader is counted. CPU is user + system time (process.cpuUsage), not wall time: the machine is shared.
+ * loader is counted; the tree's changes between cycles are written by this process. CPU is user +
+ * system time of the collector process (process.cpuUsage: every thread, GC helpers included), not
+ * wall time: the machine is shared.
  * Floors (issue 4): < 50 ms CPU per cycle, < 100 MB for the collector process.
  *
  * Rerun: npx tsx bench/collector.bench.ts
@@ -13,23 +15,27 @@
  *   CYCLES, RUNS            cycles per child process (default 40) and child processes (default 3)
  *   NODE_FLAGS              node flags of the child, e.g. NODE_FLAGS=--cpu-prof (profiles land in the cwd)
  *   TREE=DIR                build the host tree in DIR once and reuse it in later runs (not deleted)
+ *   PACE_MS                 pause between cycles (default 0), e.g. PACE_MS=5000 CYCLES=30 RUNS=1 for memory at the default interval
  */
-import { execFileSync } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { buildHostTree } from './support/host-tree.js';
+import { buildHostTree, writeRunningProcess } from './support/host-tree.js';
 
 const PROCESSES = Number(process.env.PROCESSES ?? 2000);
 const CONTAINERS = Number(process.env.CONTAINERS ?? 300);
 const CYCLES = Number(process.env.CYCLES ?? 40);
 const RUNS = Number(process.env.RUNS ?? 3);
 const TREE = process.env.TREE;
+/** Pause between cycles (ms), e.g. 5000 to see memory as at the service's default interval. */
+const PACE_MS = Number(process.env.PACE_MS ?? 0);
 
 interface ChildResult {
   perCycleMs: number[]; perSourceMs: Record<string, number[]>; samples: number; batches: number; problems: number;
   rssBytes: number; peakRssBytes: number; heapUsedBytes: number; heapTotalBytes: number; externalBytes: number;
+  loadedRssBytes: number; loadedHeapUsedBytes: number; liveHeapUsedBytes: number; liveRssBytes: number;
 }
 
 const quantile = (values: readonly number[], q: number): number => {
@@ -39,16 +45,31 @@ const quantile = (values: readonly number[], q: number): number => {
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 const root = TREE && existsSync(join(TREE, 'proc')) ? TREE : buildHostTree({ processes: PROCESSES, containers: CONTAINERS, root: TREE }).root;
+
+/** One child: CYCLES cycles; between two, 10 % of the processes "run" (their stat, io and schedstat change), written here. */
+function runChild(bundle: string, flags: string[]): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    // --expose-gc only lets the child measure what stays reachable after its last cycle.
+    const child = fork(bundle, [root, String(CYCLES)], { execArgv: ['--expose-gc', ...flags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let result: ChildResult | undefined;
+    child.on('message', (message: { cycle?: number; result?: ChildResult }) => {
+      if (message.result) result = message.result;
+      if (message.cycle === undefined) return;
+      const running = Math.round(PROCESSES * 0.1);
+      for (let k = 0; k < running; k++) writeRunningProcess(join(root, 'proc'), 1000 + ((message.cycle * running + k) % PROCESSES), message.cycle);
+      setTimeout(() => child.send('go'), PACE_MS);
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => (result && code === 0 ? resolve(result) : reject(new Error(`collector child exited with ${code}`))));
+  });
+}
 try {
   // Bundled next to the sources it imports, so its fixture paths (import.meta.url) resolve the same.
   const bundle = join(fileURLToPath(new URL('./support/', import.meta.url)), `.collect-cycles.${process.pid}.bundle.mjs`);
   await build({ entryPoints: [fileURLToPath(new URL('./support/collect-cycles.ts', import.meta.url))], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: bundle, logLevel: 'warning' });
   const results: ChildResult[] = [];
   try {
-    for (let run = 0; run < RUNS; run++) {
-      const flags = (process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean);
-      results.push(JSON.parse(execFileSync(process.execPath, [...flags, bundle, root, String(PROCESSES), String(CYCLES)], { encoding: 'utf8' })) as ChildResult);
-    }
+    for (let run = 0; run < RUNS; run++) results.push(await runChild(bundle, (process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean)));
   } finally {
     rmSync(bundle, { force: true });
   }
@@ -67,8 +88,10 @@ try {
   const small = bySource.filter(([, ms]) => ms < 0.5).reduce((sum, [, ms]) => sum + ms, 0);
   console.log(`    median by source: ${big.map(([name, ms]) => `${name} ${ms.toFixed(1)}`).join(', ')}, the other ${bySource.length - big.length} together ${small.toFixed(1)} ms (the rest: garbage collection between sources, toMetricBatches)`);
   const peak = Math.max(...results.map((r) => r.peakRssBytes));
-  console.log(`  collector process memory at the end: rss ${results.map((r) => mb(r.rssBytes)).join(', ')} (peak ${mb(peak)}), heap ${mb(last.heapUsedBytes)} used of ${mb(last.heapTotalBytes)}, external ${mb(last.externalBytes)} — ` +
+  console.log(`  collector process memory: rss at the end ${results.map((r) => mb(r.rssBytes)).join(', ')} (peak ${mb(peak)}), heap ${mb(last.heapUsedBytes)} used of ${mb(last.heapTotalBytes)}, external ${mb(last.externalBytes)} — ` +
     `floor < 100 MB: ${peak < 100 * 1024 * 1024 ? 'met' : 'NOT met'}`);
+  console.log(`    before the first cycle (node + modules, @kubernetes/client-node included): rss ${mb(last.loadedRssBytes)}, heap ${mb(last.loadedHeapUsedBytes)}; ` +
+    `reachable after the last cycle (full GC): heap ${mb(last.liveHeapUsedBytes)}, rss ${mb(last.liveRssBytes)} — the rest of the heap was garbage not yet collected`);
   console.log('Rerun: npx tsx bench/collector.bench.ts   (PROCESSES, CONTAINERS, CYCLES, RUNS, NODE_FLAGS, TREE=DIR to vary; see the header)');
 } finally {
   if (!TREE) rmSync(root, { recursive: true, force: true });

@@ -1,20 +1,20 @@
 /**
  * The collector alone in its own process, for bench/collector.bench.ts: the service's code path —
  * setUpCollector (every default source, pod attribution without a cluster), createCollector,
- * toMetricBatches — run CYCLES times over the host tree at argv[2], 10 % of processes churned
- * between cycles (not timed). Prints one JSON line: CPU per cycle, CPU per source per cycle, and
- * this process's memory.
+ * toMetricBatches — run CYCLES times over the host tree at argv[2]. Between cycles it asks its
+ * parent (over the IPC channel of fork) to make processes "run" and waits for the answer, so the
+ * churn's own CPU and garbage stay out of this process. Prints one JSON line: CPU per cycle, CPU per
+ * source per cycle, and this process's memory.
  */
 import { collectorConfigSchema } from '../../services/collector/collector-config.js';
 import { createCollector, toMetricBatches } from '../../services/collector/collector.js';
 import { rootsUnder, setUpCollector } from '../../services/collector/collector-setup.js';
 import type { Source } from '../../services/collector/source.js';
-import { writeRunningProcess } from './host-tree.js';
 
-const [root = '', processesText = '2000', cyclesText = '30'] = process.argv.slice(2);
-const processes = Number(processesText);
+/** This process before the collector is set up: node, the modules (@kubernetes/client-node among them), nothing read yet. */
+const loaded = process.memoryUsage();
+const [root = '', cyclesText = '30'] = process.argv.slice(2);
 const cycles = Number(cyclesText);
-const procRoot = `${root}/proc`;
 const config = collectorConfigSchema.parse({ VIGIL_NODE: 'bench-node', VIGIL_CLUSTER: 'bench' });
 // As `vigil collect --root DIR` reads a capture: no cluster, no kernel log, no scrape targets.
 const setup = setUpCollector(config, { roots: rootsUnder(root), kubernetes: false, scrape: false, kernelLog: false });
@@ -35,6 +35,13 @@ const timed = (source: Source): Source => ({
     }
   },
 });
+/** Asks the parent to change the host for `cycle` and waits until it has. */
+const betweenCycles = (cycle: number): Promise<void> => new Promise((resolve) => {
+  if (!process.send) return resolve();
+  process.once('message', () => resolve());
+  process.send({ cycle });
+});
+
 const collector = createCollector(setup.files, setup.sources.map(timed));
 const perCycleMs: number[] = [];
 let samples = 0;
@@ -42,10 +49,7 @@ let batches = 0;
 let problems = 0;
 let peakRss = 0;
 for (let cycle = 0; cycle < cycles; cycle++) {
-  if (cycle > 0) {
-    const running = Math.round(processes * 0.1);
-    for (let k = 0; k < running; k++) writeRunningProcess(procRoot, 1000 + ((cycle * running + k) % processes), cycle);
-  }
+  if (cycle > 0) await betweenCycles(cycle);
   const timestampMs = 1_800_000_000_000 + cycle * 5_000;
   const before = process.cpuUsage();
   const result = await collector.collect(timestampMs);
@@ -58,8 +62,13 @@ for (let cycle = 0; cycle < cycles; cycle++) {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }
 const memory = process.memoryUsage();
-process.stdout.write(`${JSON.stringify({
+// What stays reachable after the cycles (bench runs with --expose-gc; collected only after measuring).
+(globalThis as { gc?: () => void }).gc?.();
+const live = process.memoryUsage();
+process.send?.({ result: {
   perCycleMs, perSourceMs: Object.fromEntries(perSourceMs), samples, batches, problems,
   rssBytes: memory.rss, peakRssBytes: peakRss, heapUsedBytes: memory.heapUsed, heapTotalBytes: memory.heapTotal, externalBytes: memory.external,
-})}\n`);
+  loadedRssBytes: loaded.rss, loadedHeapUsedBytes: loaded.heapUsed, liveHeapUsedBytes: live.heapUsed, liveRssBytes: live.rss,
+} });
 await setup.close();
+process.disconnect?.();

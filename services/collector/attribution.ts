@@ -7,4 +7,7 @@
  */
 export type CgroupAttribution = (cgroupPath: string) => Readonly<Record<string, string>>;
 
-export const noAttribution: CgroupAttribution = () => ({});
+const noLabels: Readonly<Record<string, string>> = Object.freeze({});
+
+/** No pod labels for any cgroup (one frozen empty object, so callers may keep what they derive from it). */
+export const noAttribution: CgroupAttribution = () => noLabels;

@@ -15,19 +15,20 @@ export function integerOrReport(text: string | undefined, what: string, problems
 }
 
 /**
- * integerOrReport(text.slice(start, end)) without cutting the field out when it is plainly
- * `-?\d{1,15}` (what the kernel prints): computed from the character codes, exact below 2^53. Longer
- * or malformed fields take integerOrReport's path, so the value and the report are the same.
+ * The integer text[start, end) when it is plainly `-?\d{1,15}` (what the kernel prints), computed
+ * from the character codes without cutting the field out (exact: below 2^53); else undefined, and
+ * the caller takes integerOrReport's path on the slice, which gives the same value for longer fields
+ * and the same report for malformed ones.
  */
-export function integerAtOrReport(text: string, start: number, end: number, what: string, problems: Problems): number | undefined {
+export function integerAt(text: string, start: number, end: number): number | undefined {
   let at = start;
   const negative = at < end && text.charCodeAt(at) === 45; // '-'
   if (negative) at++;
-  if (at === end || end - at > 15) return integerOrReport(text.slice(start, end), what, problems);
+  if (at === end || end - at > 15) return undefined;
   let value = 0;
   for (; at < end; at++) {
     const digit = text.charCodeAt(at) - 48;
-    if (digit < 0 || digit > 9) return integerOrReport(text.slice(start, end), what, problems);
+    if (digit < 0 || digit > 9) return undefined;
     value = value * 10 + digit;
   }
   return negative ? -value : value;

@@ -1,4 +1,4 @@
-import { integerAtOrReport, integerOrReport } from './parse-process-number.js';
+import { integerAt, integerOrReport } from './parse-process-number.js';
 import type { Problems } from './problems.js';
 
 /** The fields of /proc/<pid>/stat the collector uses, in the kernel's units (ticks, pages). */
@@ -36,8 +36,12 @@ export function parseProcessStat(text: string, problems: Problems): ProcessStat 
     problems.report(`process stat of pid ${pid}: expected at least 24 fields, got ${count + 2}`);
     return undefined;
   }
-  const field = (index: number): number | undefined =>
-    integerAtOrReport(text, bounds[2 * index]!, bounds[2 * index + 1]!, `process stat of pid ${pid} field ${index + 3}`, problems);
+  const field = (index: number): number | undefined => {
+    const start = bounds[2 * index]!;
+    const end = bounds[2 * index + 1]!;
+    // The message is built only for a field that is not a plain integer (it would be a string per field per process).
+    return integerAt(text, start, end) ?? integerOrReport(text.slice(start, end), `process stat of pid ${pid} field ${index + 3}`, problems);
+  };
   // Each is read (and reported) even when one before it failed, so one pass names every bad field.
   const parentPid = field(1);
   const userTicks = field(11);

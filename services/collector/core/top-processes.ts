@@ -85,17 +85,20 @@ function ratePerSecond(value: number, atMs: number, before: number, beforeMs: nu
   return (value - before) / ((atMs - beforeMs) / 1000);
 }
 
-/** Rates of one process since its previous reading (same pid and start time), without allocating. */
+/** Rates of one process since its previous reading (same pid and start time), without allocating (thousands of processes a cycle). */
 function cpuUsageCores(before: ProcessReading, reading: ProcessReading, elapsedMs: number): number | undefined {
   const deltaSeconds = reading.cpuSeconds - before.cpuSeconds;
   return elapsedMs > 0 && deltaSeconds >= 0 ? deltaSeconds / (elapsedMs / 1000) : undefined;
 }
 
-function ioRates(before: ProcessReading, reading: ProcessReading, elapsedMs: number): [read: number, write: number] | undefined {
+function ioReadRate(before: ProcessReading, reading: ProcessReading, elapsedMs: number): number | undefined {
   if (!reading.io || !before.io) return undefined;
-  const read = ratePerSecond(reading.io.readBytes, reading.io.readAtMs, before.io.readBytes, before.io.readAtMs, elapsedMs);
-  const write = ratePerSecond(reading.io.writeBytes, reading.io.readAtMs, before.io.writeBytes, before.io.readAtMs, elapsedMs);
-  return read === undefined || write === undefined ? undefined : [read, write];
+  return ratePerSecond(reading.io.readBytes, reading.io.readAtMs, before.io.readBytes, before.io.readAtMs, elapsedMs);
+}
+
+function ioWriteRate(before: ProcessReading, reading: ProcessReading, elapsedMs: number): number | undefined {
+  if (!reading.io || !before.io) return undefined;
+  return ratePerSecond(reading.io.writeBytes, reading.io.readAtMs, before.io.writeBytes, before.io.readAtMs, elapsedMs);
 }
 
 function runDelayRatio(before: ProcessReading, reading: ProcessReading, elapsedMs: number): number | undefined {
@@ -109,8 +112,12 @@ export function withRates(before: ProcessReading | undefined, reading: ProcessRe
   if (!before || before.startTicks !== reading.startTicks) return rated;
   const cpu = cpuUsageCores(before, reading, elapsedMs);
   if (cpu !== undefined) rated.cpuUsageCores = cpu;
-  const io = ioRates(before, reading, elapsedMs);
-  if (io) [rated.ioReadBytesPerSecond, rated.ioWriteBytesPerSecond] = io;
+  const ioRead = ioReadRate(before, reading, elapsedMs);
+  const ioWrite = ioWriteRate(before, reading, elapsedMs);
+  if (ioRead !== undefined && ioWrite !== undefined) {
+    rated.ioReadBytesPerSecond = ioRead;
+    rated.ioWriteBytesPerSecond = ioWrite;
+  }
   const delay = runDelayRatio(before, reading, elapsedMs);
   if (delay !== undefined) rated.runDelayRatio = delay;
   return rated;
@@ -152,8 +159,9 @@ export function topProcesses(
       const before = previous.get(reading.pid);
       if (before && before.startTicks === reading.startTicks) {
         cpu[i] = cpuUsageCores(before, reading, elapsedMs) ?? Number.NaN;
-        const rates = ioRates(before, reading, elapsedMs);
-        if (rates) io[i] = rates[0] + rates[1];
+        const ioRead = ioReadRate(before, reading, elapsedMs);
+        const ioWrite = ioWriteRate(before, reading, elapsedMs);
+        if (ioRead !== undefined && ioWrite !== undefined) io[i] = ioRead + ioWrite;
         delayRatio = runDelayRatio(before, reading, elapsedMs);
         delay[i] = delayRatio ?? Number.NaN;
       }

@@ -55,6 +55,19 @@ interface Candidate {
   path: string;
   directories: CgroupDirectory[];
   memoryUsageBytes?: number;
+  /**
+   * The labels of the cgroup's samples ({cgroup, …attribution}), frozen, and the attribution they were
+   * made from: reused while the attribution returns the same object, so the samples of every cycle
+   * share one labels object per cgroup instead of a new one each cycle.
+   */
+  labels?: { from: Readonly<Record<string, string>>; labels: Readonly<Record<string, string>> };
+}
+
+/** The labels of a candidate's samples for this cycle (see Candidate.labels). */
+function labelsOf(candidate: Candidate, attribute: CgroupAttribution): Readonly<Record<string, string>> {
+  const attribution = attribute(candidate.path);
+  if (candidate.labels?.from !== attribution) candidate.labels = { from: attribution, labels: Object.freeze({ ...attribution, cgroup: candidate.path }) };
+  return candidate.labels.labels;
 }
 
 /** The families, in publishing order, with a bound on samples per cgroup that sizes their shards. */
@@ -140,6 +153,8 @@ function walk(files: HostFiles, hierarchies: readonly Hierarchy[], problems: Pro
 /** The paths of cgroup directories' files (CgroupDirectory.paths) by directory host path, kept from walk to walk. */
 type PathsByDirectory = Map<string, Map<string, string>>;
 
+const pressureFiles: Readonly<Record<CgroupPressureResource, string>> = { cpu: 'cpu.pressure', memory: 'memory.pressure', io: 'io.pressure' };
+
 /** What one cycle read of one cgroup. */
 interface CgroupReading {
   memory?: CgroupMemory;
@@ -207,8 +222,9 @@ function readCgroup(files: HostFiles, candidate: Candidate, problems: Problems, 
     const v2 = hierarchy.version === 2;
     if (has('pressure')) {
       for (const resource of pressureResources) {
-        const text = read(`${resource}.pressure`);
-        if (text !== undefined) reading.pressure[resource] = parseCgroupPressure(text, `${resource}.pressure`, problems);
+        const file = pressureFiles[resource];
+        const text = read(file);
+        if (text !== undefined) reading.pressure[resource] = parseCgroupPressure(text, file, problems);
       }
       if (hierarchy.pressureOnly) continue;
     }
@@ -236,23 +252,10 @@ function readCgroup(files: HostFiles, candidate: Candidate, problems: Problems, 
       reading.memory = memory;
     }
 
-    const cpu: CgroupCpu = {};
-    const cpuStat = has('cpu') ? read('cpu.stat') : undefined;
-    if (cpuStat !== undefined) Object.assign(cpu, withoutUndefined(parseCpuStat(cpuStat, problems)));
-    if (v2) {
-      const max = read('cpu.max');
-      if (max !== undefined) cpu.quotaCores = parseCpuMax(max, problems);
-    } else {
-      const quota = has('cpu') ? read('cpu.cfs_quota_us') : undefined;
-      // No quota (-1): the period does not matter, and is not read.
-      const period = quota === undefined || quota.trim() === '-1' ? undefined : read('cpu.cfs_period_us');
-      if (quota !== undefined && period !== undefined) cpu.quotaCores = parseCfsQuota(quota, period, problems);
-      const usage = has('cpuacct') ? read('cpuacct.usage') : undefined;
-      if (usage !== undefined) cpu.usageSeconds = parseCpuacctUsage(usage, problems);
-    }
-    if (Object.keys(cpu).length > 0) reading.cpu = { ...reading.cpu, ...withoutUndefined(cpu) };
+    if (has('cpu') || has('cpuacct')) readCpu(v2, has, read, reading, problems);
 
     if (v2) {
+
       const ioStat = read('io.stat');
       if (ioStat !== undefined) reading.io = parseIoStat(ioStat, problems);
     } else if (has('blkio')) {
@@ -273,6 +276,25 @@ function readCgroup(files: HostFiles, candidate: Candidate, problems: Problems, 
     }
   }
   return reading;
+}
+
+/** cpu.stat, the quota and (v1) cpuacct.usage of one directory, merged into the cgroup's reading. */
+function readCpu(v2: boolean, has: (controller: Controller) => boolean, read: (file: string) => string | undefined, reading: CgroupReading, problems: Problems): void {
+  const cpu: CgroupCpu = {};
+  const cpuStat = has('cpu') ? read('cpu.stat') : undefined;
+  if (cpuStat !== undefined) Object.assign(cpu, withoutUndefined(parseCpuStat(cpuStat, problems)));
+  if (v2) {
+    const max = read('cpu.max');
+    if (max !== undefined) cpu.quotaCores = parseCpuMax(max, problems);
+  } else {
+    const quota = has('cpu') ? read('cpu.cfs_quota_us') : undefined;
+    // No quota (-1): the period does not matter, and is not read.
+    const period = quota === undefined || quota.trim() === '-1' ? undefined : read('cpu.cfs_period_us');
+    if (quota !== undefined && period !== undefined) cpu.quotaCores = parseCfsQuota(quota, period, problems);
+    const usage = has('cpuacct') ? read('cpuacct.usage') : undefined;
+    if (usage !== undefined) cpu.usageSeconds = parseCpuacctUsage(usage, problems);
+  }
+  if (Object.keys(cpu).length > 0) reading.cpu = { ...reading.cpu, ...withoutUndefined(cpu) };
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {
@@ -303,8 +325,9 @@ export function cgroupSource(options: CgroupSourceOptions = {}): Source {
         const hierarchies = hierarchiesOf(files, problems);
         const found: Candidate[] = [];
         const walkedPaths: PathsByDirectory = new Map(); // the directories found now: gone cgroups' paths are dropped
+        const before = new Map(walked?.candidates.map((candidate) => [candidate.path, candidate]));
         for (const [path, directories] of hierarchies.length === 0 ? [] : walk(files, hierarchies, problems, { previous: paths, found: walkedPaths })) {
-          if (isPublishedCgroup(path)) found.push({ path, directories });
+          if (isPublishedCgroup(path)) found.push({ path, directories, labels: before.get(path)?.labels });
         }
         paths = walkedPaths;
         walked = { cycle: settings.cycle, candidates: found };
@@ -332,7 +355,7 @@ export function cgroupSource(options: CgroupSourceOptions = {}): Source {
         const { path } = candidate;
         const cgroupProblems: Problems = { report: (problem) => problems.report(`${path}: ${problem}`) };
         const reading = readCgroup(files, candidate, cgroupProblems, settings);
-        const labels = Object.freeze({ ...attribute(path), cgroup: path });
+        const labels = labelsOf(candidate, attribute);
         if (reading.memory) memorySamples(reading.memory, labels, samplesOf('memory', path));
         if (reading.cpu) cpuSamples(reading.cpu, labels, samplesOf('cpu', path));
         if (reading.io) ioSamples(reading.io, labels, samplesOf('io', path));

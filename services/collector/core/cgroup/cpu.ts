@@ -1,5 +1,5 @@
 import type { Problems } from '../problems.js';
-import { integerValue, parseFlatKeyed, parseSingleValue } from './values.js';
+import { integerValue, keyIs, parseSingleValue, scanFlatKeyed } from './values.js';
 
 /** One cgroup's CPU accounting and CFS bandwidth, in seconds and periods. */
 export interface CgroupCpu {
@@ -16,14 +16,22 @@ export interface CgroupCpu {
  * v1 `nr_periods`, `nr_throttled`, `throttled_time` (ns; v1 usage is in cpuacct.usage).
  */
 export function parseCpuStat(text: string, problems: Problems): CgroupCpu {
-  const values = parseFlatKeyed(text, 'cpu.stat', problems);
-  const usageMicroseconds = values.get('usage_usec');
-  const throttledMicroseconds = values.get('throttled_usec');
-  const throttledNanoseconds = values.get('throttled_time');
+  let usageMicroseconds: number | undefined;
+  let throttledMicroseconds: number | undefined;
+  let throttledNanoseconds: number | undefined;
+  let periods: number | undefined;
+  let throttledPeriods: number | undefined;
+  scanFlatKeyed(text, 'cpu.stat', problems, (start, end, value) => {
+    if (keyIs(text, start, end, 'usage_usec')) usageMicroseconds = value;
+    else if (keyIs(text, start, end, 'throttled_usec')) throttledMicroseconds = value;
+    else if (keyIs(text, start, end, 'throttled_time')) throttledNanoseconds = value;
+    else if (keyIs(text, start, end, 'nr_periods')) periods = value;
+    else if (keyIs(text, start, end, 'nr_throttled')) throttledPeriods = value;
+  });
   return {
     usageSeconds: usageMicroseconds === undefined ? undefined : usageMicroseconds / 1e6,
-    periods: values.get('nr_periods'),
-    throttledPeriods: values.get('nr_throttled'),
+    periods,
+    throttledPeriods,
     throttledSeconds: throttledMicroseconds !== undefined ? throttledMicroseconds / 1e6 : throttledNanoseconds !== undefined ? throttledNanoseconds / 1e9 : undefined,
   };
 }

@@ -1,5 +1,5 @@
 import type { Problems } from '../problems.js';
-import { parseFlatKeyed, parseSingleValue, scanFlatKeyed } from './values.js';
+import { flatKeyedValue, parseFlatKeyed, parseSingleValue, scanFlatKeyed } from './values.js';
 
 /** One cgroup's memory, in cgroup v2's vocabulary whatever the hierarchy version. */
 export interface CgroupMemory {
@@ -110,7 +110,7 @@ export function parseMemoryEventsV2(text: string, problems: Problems): CgroupMem
 
 /** v1 memory.oom_control → its oom_kill counter (kernels ≥ 4.13), undefined on older kernels. */
 export function parseOomControlV1(text: string, problems: Problems): number | undefined {
-  return parseFlatKeyed(text, 'memory.oom_control', problems).get('oom_kill');
+  return flatKeyedValue(text, 'memory.oom_control', problems, 'oom_kill');
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Problems } from '../problems.js';
-import { parseFlatKeyed, parseSingleValue } from './values.js';
+import { flatKeyedValue, parseSingleValue } from './values.js';
 
 /** pids.max → the limit, or undefined for `max` (unlimited). */
 export function parsePidsMax(text: string, problems: Problems): number | undefined {
@@ -9,5 +9,5 @@ export function parsePidsMax(text: string, problems: Problems): number | undefin
 
 /** pids.events → how many forks failed because the cgroup (or an ancestor) was at pids.max. */
 export function parsePidsEventsMax(text: string, problems: Problems): number | undefined {
-  return parseFlatKeyed(text, 'pids.events', problems).get('max');
+  return flatKeyedValue(text, 'pids.events', problems, 'max');
 }

@@ -38,10 +38,10 @@ export function memorySamples(memory: CgroupMemory, labels: Labels, out: Sample[
   push(out, 'cgroup_memory_limit_bytes', memory.limitBytes, labels);
   push(out, 'cgroup_memory_working_set_bytes', workingSetBytes(memory), labels);
   push(out, 'cgroup_memory_active_working_set_bytes', activeWorkingSetBytes(memory), labels);
-  for (const [field, value] of memory.stat) {
+  memory.stat.forEach((value, field) => { // forEach: no [field, value] array per field
     const name = memoryStatSampleName(field);
     if (name) push(out, name, value, labels);
-  }
+  });
   push(out, 'cgroup_memory_events_high_total', memory.events.high, labels);
   push(out, 'cgroup_memory_events_max_total', memory.events.max, labels);
   push(out, 'cgroup_memory_events_oom_total', memory.events.oom, labels);

@@ -58,6 +58,24 @@ export function scanFlatKeyed(text: string, file: string, problems: Problems, vi
   }
 }
 
+/** Whether text[start, end) is `key`, without cutting it out. */
+export function keyIs(text: string, start: number, end: number, key: string): boolean {
+  return end - start === key.length && text.startsWith(key, start);
+}
+
+/**
+ * The value of one key of a flat-keyed file (the last, if the key repeats), or undefined; bad lines
+ * are reported as by parseFlatKeyed. For files of which one counter is wanted (pids.events max,
+ * memory.oom_control oom_kill): no map, no strings.
+ */
+export function flatKeyedValue(text: string, file: string, problems: Problems, key: string): number | undefined {
+  let found: number | undefined;
+  scanFlatKeyed(text, file, problems, (keyStart, keyEnd, value) => {
+    if (keyIs(text, keyStart, keyEnd, key)) found = value;
+  });
+  return found;
+}
+
 /**
  * A flat-keyed cgroup file, one `key value` pair a line → key → value (see scanFlatKeyed). A line
  * that is not a key and an integer is skipped and reported; the rest is kept.
