@@ -26,7 +26,7 @@ import { notificationRecord } from './core/notification-record.js';
 import { alertFingerprint, isFiring, type Alert } from './core/routing/alert.js';
 import type { RoutingConfig } from './core/routing/config.js';
 import { logEntry, needsUpdate, type LogEntry } from './core/routing/dedup.js';
-import { flushDue, insertAlertInto, nextFlushAtMs, type Flush, type GroupState } from './core/routing/group.js';
+import { flushDue, insertAlertInto, type AggregationGroup, type Flush, type GroupState } from './core/routing/group.js';
 import { muteReason } from './core/routing/mute.js';
 import { routeById } from './core/routing/route.js';
 import type { SilenceState } from './core/routing/silence.js';
@@ -104,9 +104,10 @@ export async function startOutboxOwner(options: OutboxOwnerOptions): Promise<Out
   const { io, routing, receivers, timers, logger } = options;
   const instance = randomUUID();
   let epoch = 0;
-  let groups: GroupState = { groups: {} };
+  /** The aggregation groups of the owned partitions; the core's functions get the few a step touches. */
+  const groups = new Map<string, AggregationGroup>();
   const holds = new Map<string, GroupHold>();
-  const sources = new Map<string, NotifierSource>();
+  const sources = new Map<string, Map<string, NotifierSource>>();
   /** Notification log per group and channel: `${groupKey}/${channelIndex}`. */
   const channelLog = new Map<string, LogEntry>();
   const partitions = new Map<number, PartitionPhase>();
@@ -125,16 +126,33 @@ export async function startOutboxOwner(options: OutboxOwnerOptions): Promise<Out
   const allOutboxes = (): ChannelOutbox[] => [...outboxes.values()].flat();
   const pendingGroups = (): Set<string> => new Set(allOutboxes().flatMap((outbox) => outbox.pending().map((item) => item.groupKey)));
 
-  /** Forgets what no group and no waiting flush needs any more. */
-  const release = (): void => {
-    const pending = pendingGroups();
-    for (const groupKey of holds.keys()) {
-      if (groups.groups[groupKey] || pending.has(groupKey)) continue;
-      holds.delete(groupKey);
+  /** Forgets the holds of these groups when neither the group nor a waiting flush of it is left. */
+  const release = (groupKeys: Iterable<string>): void => {
+    let pending: Set<string> | undefined;
+    for (const groupKey of groupKeys) {
+      if (groups.has(groupKey) || !holds.has(groupKey)) continue;
+      pending ??= pendingGroups();
+      if (!pending.has(groupKey)) holds.delete(groupKey);
     }
-    // Waiting flushes carry their own sources; the map serves the groups' alerts.
-    const alive = new Set(Object.values(groups.groups).flatMap((group) => Object.values(group.alerts).map((alert) => alert.sourceId)));
-    for (const id of sources.keys()) if (!alive.has(id)) sources.delete(id);
+  };
+
+  /** The source records of a group's alerts, by sourceId (waiting flushes carry their own). */
+  const sourcesOf = (groupKey: string): Map<string, NotifierSource> => {
+    let map = sources.get(groupKey);
+    if (!map) sources.set(groupKey, (map = new Map()));
+    return map;
+  };
+
+  /** Keeps the group (or drops it with its sources) after the core changed it. */
+  const putGroup = (groupKey: string, group: AggregationGroup | undefined): void => {
+    if (!group) {
+      groups.delete(groupKey);
+      sources.delete(groupKey);
+      return;
+    }
+    groups.set(groupKey, group);
+    const kept = sources.get(groupKey);
+    if (kept) for (const id of kept.keys()) if (!Object.values(group.alerts).some((alert) => alert.sourceId === id)) kept.delete(id);
   };
 
   const publishNotifications = (records: Notification[]) => io.publish('notifications', records.map((value) => ({ key: value.dedupKey, value })));
@@ -151,12 +169,18 @@ export async function startOutboxOwner(options: OutboxOwnerOptions): Promise<Out
       // The flush stays uncommitted in the outbox topic, so a restart sends it again: at least once.
       logger.error({ err: publishError, channel: channel.name }, 'could not record a notification outcome');
     }
-    if (outcome.final) release();
+    if (outcome.final) release(new Set(items.map((item) => item.groupKey)));
   };
 
   for (const [name, channels] of receivers) {
     outboxes.set(name, channels.map((channel) => new ChannelOutbox({ channel, timers, logger, retryBaseMs: options.retryBaseMs, giveUpMs: options.giveUpMs, onOutcome: onOutcome(channel) })));
   }
+
+  const nextLiveFlushAtMs = (): number | undefined => {
+    let next: number | undefined;
+    for (const [key, group] of groups) if ((next === undefined || group.nextFlushAtMs < next) && isLive(key)) next = group.nextFlushAtMs;
+    return next;
+  };
 
   const isLive = (groupKey: string): boolean => {
     const hold = holds.get(groupKey);
@@ -167,8 +191,7 @@ export async function startOutboxOwner(options: OutboxOwnerOptions): Promise<Out
     timer?.cancel();
     timer = undefined;
     if (closed) return;
-    const live: GroupState = { groups: Object.fromEntries(Object.entries(groups.groups).filter(([key]) => isLive(key))) };
-    const next = nextFlushAtMs(live);
+    const next = nextLiveFlushAtMs();
     if (next === undefined) return;
     timer = timers.after(next - timers.now(), () => {
       timer = undefined;
@@ -183,7 +206,7 @@ export async function startOutboxOwner(options: OutboxOwnerOptions): Promise<Out
     const about = resolvedOnly ? flush.resolved : flush.firing;
     const parts = about
       .flatMap((alert) => {
-        const source = alert.sourceId !== undefined ? sources.get(alert.sourceId) : undefined;
+        const source = alert.sourceId !== undefined ? sources.get(flush.groupKey)?.get(alert.sourceId) : undefined;
         return source ? [{ source, message: messageFromSource(source, { groupKey: flush.groupKey, resolved: resolvedOnly }) }] : [];
       })
       .sort((a, b) => b.message.createdAtMs - a.message.createdAtMs || a.message.reportId.localeCompare(b.message.reportId));
@@ -208,17 +231,27 @@ export async function startOutboxOwner(options: OutboxOwnerOptions): Promise<Out
   const processDue = async (): Promise<void> => {
     if (closed) return;
     const nowMs = timers.now();
-    const live: Record<string, GroupState['groups'][string]> = {};
-    const held: Record<string, GroupState['groups'][string]> = {};
-    for (const [key, group] of Object.entries(groups.groups)) (isLive(key) ? live : held)[key] = group;
-    const active = Object.values(groups.groups).flatMap((group) => Object.values(group.alerts));
+    const dueGroups: Record<string, AggregationGroup> = {};
+    let anyDue = false;
+    for (const [key, group] of groups) {
+      if (group.nextFlushAtMs > nowMs || !isLive(key)) continue;
+      dueGroups[key] = group;
+      anyDue = true;
+    }
+    const due: GroupState = { groups: dueGroups };
+    if (!anyDue) {
+      schedule();
+      return;
+    }
+    let active: Alert[] | undefined;
     const silences = options.silences();
-    const result = flushDue({ groups: live }, routing, nowMs, { suppress: (alert) => muteReason(routing, silences, active, alert, nowMs) });
-    groups = { groups: { ...held, ...result.state.groups } };
+    const result = flushDue(due, routing, nowMs, {
+      suppress: (alert) => muteReason(routing, silences, (active ??= [...groups.values()].flatMap((group) => Object.values(group.alerts))), alert, nowMs),
+    });
 
     const suppressed: Notification[] = [];
     for (const { receiver, alert, reason, groupKey } of result.suppressed) {
-      const source = alert.sourceId !== undefined ? sources.get(alert.sourceId) : undefined;
+      const source = alert.sourceId !== undefined ? sources.get(groupKey)?.get(alert.sourceId) : undefined;
       if (!source) continue;
       const message = messageFromSource(source, { groupKey, resolved: !isFiring(alert, nowMs) });
       for (const channel of receivers.get(receiver) ?? []) {
@@ -230,10 +263,11 @@ export async function startOutboxOwner(options: OutboxOwnerOptions): Promise<Out
         suppressed.push(record);
       }
     }
-    if (suppressed.length > 0) await publishNotifications(suppressed);
     for (const flush of result.flushes) enqueueFlush(flush, holds.get(flush.groupKey)!.partition);
-    release();
+    for (const key of Object.keys(due.groups)) putGroup(key, result.state.groups[key]);
+    release(Object.keys(due.groups));
     schedule();
+    if (suppressed.length > 0) await publishNotifications(suppressed);
   };
 
   const applyAlert = (entry: OutboxEntry, partition: number, offset: bigint): void => {
@@ -250,10 +284,12 @@ export async function startOutboxOwner(options: OutboxOwnerOptions): Promise<Out
       return;
     }
     const alert: Alert = { labels: entry.labels, startsAtMs: entry.startsAtMs, resolvedAtMs: entry.resolvedAtMs, sourceId: entry.sourceId };
-    const existed = groups.groups[entry.groupKey] !== undefined;
-    groups = insertAlertInto(groups, route, alert, timers.now());
-    if (!groups.groups[entry.groupKey]) return;
-    sources.set(entry.sourceId, source);
+    const existing = groups.get(entry.groupKey);
+    const inserted = insertAlertInto({ groups: existing ? { [entry.groupKey]: existing } : {} }, route, alert, timers.now()).groups[entry.groupKey];
+    if (!inserted) return;
+    groups.set(entry.groupKey, inserted);
+    const existed = existing !== undefined;
+    sourcesOf(entry.groupKey).set(entry.sourceId, source);
     if (!existed && !holds.has(entry.groupKey)) holds.set(entry.groupKey, { partition, offset });
   };
 
@@ -262,30 +298,26 @@ export async function startOutboxOwner(options: OutboxOwnerOptions): Promise<Out
     const key = `${entry.groupKey}/${entry.channelIndex}`;
     const known = channelLog.get(key);
     if (!known || known.sentAtMs <= told.sentAtMs) channelLog.set(key, told);
-    const group = groups.groups[entry.groupKey];
+    const group = groups.get(entry.groupKey);
     if (!group) return;
     // The group was told once every channel of its receiver logged this flush.
     const channels = receivers.get(group.receiver) ?? [];
     const allTold = channels.every((_, index) => channelLog.get(`${entry.groupKey}/${index}`)?.sentAtMs === told.sentAtMs);
-    if (allTold && (!group.lastSent || group.lastSent.sentAtMs < told.sentAtMs)) groups = { groups: { ...groups.groups, [entry.groupKey]: { ...group, lastSent: told } } };
+    if (allTold && (!group.lastSent || group.lastSent.sentAtMs < told.sentAtMs)) groups.set(entry.groupKey, { ...group, lastSent: told });
   };
 
   const revoke = (gone: ReadonlySet<number>): void => {
     if (gone.size === 0) return;
     for (const outbox of allOutboxes()) outbox.drop(gone);
-    const remaining: Record<string, GroupState['groups'][string]> = {};
-    for (const [key, group] of Object.entries(groups.groups)) {
+    for (const key of groups.keys()) {
       const hold = holds.get(key);
-      if (hold && gone.has(hold.partition)) continue;
-      remaining[key] = group;
+      if (hold && gone.has(hold.partition)) putGroup(key, undefined);
     }
-    groups = { groups: remaining };
     for (const [key, hold] of holds) {
       if (!gone.has(hold.partition)) continue;
       holds.delete(key);
       for (const logKey of channelLog.keys()) if (logKey.startsWith(`${key}/`)) channelLog.delete(logKey);
     }
-    release();
   };
 
   // Writing first creates the topic where the broker creates topics on first use, so the owner gets
@@ -332,7 +364,7 @@ export async function startOutboxOwner(options: OutboxOwnerOptions): Promise<Out
           break;
       }
       if (partitions.get(partition)?.phase !== 'live') return;
-      const next = nextFlushAtMs({ groups: Object.fromEntries(Object.entries(groups.groups).filter(([key]) => isLive(key))) });
+      const next = nextLiveFlushAtMs();
       if (next !== undefined && next <= timers.now()) await processDue();
       else schedule();
     }),
