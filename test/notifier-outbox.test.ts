@@ -274,4 +274,30 @@ describe('notifier outbox', () => {
     ]);
     expect(told.slice(2).every((body) => body.reportId === 'anomaly-1')).toBe(true);
   });
+
+  it('records a refused notification FAILED once, and gives up on a receiver down longer than the give-up age', async () => {
+    const timers = new ManualTimers(T0);
+    let answer = 400;
+    receiver(() => ({ status: answer, body: 'invalid payload' }));
+    const bus = new MemoryBus();
+    await start(bus, timers, { VIGIL_NOTIFIER_CONFIG: configFile('refused.yaml', hookConfig()), VIGIL_NOTIFIER_GIVE_UP_MS: String(5 * MINUTE) });
+    const notifications = await observe(bus);
+
+    await publish(bus, report(200, timers.now()));
+    await until(() => notifications.records.some((n) => n.status === 'FAILED'), 'the refusal');
+    await runFor(timers, 10);
+    expect(server.requests).toHaveLength(1);
+    expect(notifications.records.map((n) => [n.status, n.attempts, n.error])).toEqual([['FAILED', 1, expect.stringContaining('HTTP 400')]]);
+
+    answer = 503;
+    await publish(bus, report(201, timers.now()));
+    await advanceUntil(timers, () => notifications.records.some((n) => n.sourceIds.includes('report-201') && n.status === 'FAILED' && !/retrying/.test(n.error ?? '')), 10_000, 10 * MINUTE, 'giving up');
+    const attempts = server.requests.length;
+    await runFor(timers, 30);
+    expect(server.requests.length).toBe(attempts);
+    const last = notifications.records.filter((n) => n.sourceIds.includes('report-201')).at(-1)!;
+    expect(last).toMatchObject({ status: 'FAILED', error: expect.stringContaining('HTTP 503') });
+    expect(last.error).not.toMatch(/retrying/);
+    expect(last.attempts).toBeGreaterThan(3);
+  });
 });

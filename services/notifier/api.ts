@@ -10,7 +10,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiRoutes } from '../../src/runtime/http-server.js';
 import { parseDuration } from './core/routing/config.js';
 import { formatMatcher } from './core/routing/matchers.js';
-import { silenceStatus, type Silence, type SilenceInput } from './core/routing/silence.js';
+import { listSilences, silenceStatus, type Silence, type SilenceInput } from './core/routing/silence.js';
 import type { NotificationHistory } from './history.js';
 import type { SilenceStore } from './silence-store.js';
 
@@ -88,8 +88,7 @@ export function registerNotifierApi(api: ApiRoutes, deps: { silences: SilenceSto
   const removers = [
     api.get('/api/silences', async () => {
       const nowMs = clock();
-      const list = Object.values(silences.state().silences).sort((a, b) => b.updatedAtMs - a.updatedAtMs || a.id.localeCompare(b.id));
-      return { silences: list.map((silence) => silenceJson(silence, nowMs)) };
+      return { silences: listSilences(silences.state(), nowMs).map((silence) => silenceJson(silence, nowMs)) };
     }),
     api.post('/api/silences', async (request: FastifyRequest, reply: FastifyReply) => {
       let input: SilenceInput;

@@ -108,8 +108,13 @@ export async function startOutboxOwner(options: OutboxOwnerOptions): Promise<Out
   const groups = new Map<string, AggregationGroup>();
   const holds = new Map<string, GroupHold>();
   const sources = new Map<string, Map<string, NotifierSource>>();
-  /** Notification log per group and channel: `${groupKey}/${channelIndex}`. */
-  const channelLog = new Map<string, LogEntry>();
+  /** Notification log: per group, what each channel (by index in its receiver) was last told. */
+  const channelLog = new Map<string, Map<number, LogEntry>>();
+  const logOf = (groupKey: string): Map<number, LogEntry> => {
+    let log = channelLog.get(groupKey);
+    if (!log) channelLog.set(groupKey, (log = new Map()));
+    return log;
+  };
   const partitions = new Map<number, PartitionPhase>();
   const suppressedSeen = new RecentIds(10_000);
   let timer: TimerHandle | undefined;
@@ -132,7 +137,9 @@ export async function startOutboxOwner(options: OutboxOwnerOptions): Promise<Out
     for (const groupKey of groupKeys) {
       if (groups.has(groupKey) || !holds.has(groupKey)) continue;
       pending ??= pendingGroups();
-      if (!pending.has(groupKey)) holds.delete(groupKey);
+      if (pending.has(groupKey)) continue;
+      holds.delete(groupKey);
+      channelLog.delete(groupKey);
     }
   };
 
@@ -162,7 +169,7 @@ export async function startOutboxOwner(options: OutboxOwnerOptions): Promise<Out
     try {
       await publishNotifications(items.map((item) => itemRecord(item, channel, outcome.status, error)));
       if (outcome.final) {
-        for (const item of items) channelLog.set(`${item.groupKey}/${item.channelIndex}`, logEntry(item.groupKey, item.receiver, item.firing, item.resolved, item.flushAtMs));
+        for (const item of items) logOf(item.groupKey).set(item.channelIndex, logEntry(item.groupKey, item.receiver, item.firing, item.resolved, item.flushAtMs));
         await io.publish('notifier.outbox', items.map((item) => ({ key: item.groupKey, value: doneEntry(item) })));
       }
     } catch (publishError) {
@@ -218,7 +225,7 @@ export async function startOutboxOwner(options: OutboxOwnerOptions): Promise<Out
       const channel = outbox.channel;
       if (resolvedOnly && !channel.sendResolved) return;
       const resolved = channel.sendResolved ? flush.resolved.map(alertFingerprint).sort() : [];
-      const told = channelLog.get(`${flush.groupKey}/${channelIndex}`);
+      const told = channelLog.get(flush.groupKey)?.get(channelIndex);
       if (told && !needsUpdate(told, firing, resolved, { repeatIntervalMs: route.repeatIntervalMs, sendResolved: channel.sendResolved, nowMs: flush.atMs })) return;
       outbox.enqueue({
         groupKey: flush.groupKey, receiver: flush.receiver, channelIndex, partition, flushAtMs: flush.atMs, firing, resolved,
@@ -294,15 +301,17 @@ export async function startOutboxOwner(options: OutboxOwnerOptions): Promise<Out
   };
 
   const applyDone = (entry: OutboxEntry): void => {
+    // A group released here (ended and delivered) needs no log: a new group with its key is a new incident.
+    if (!holds.has(entry.groupKey)) return;
     const told = logEntry(entry.groupKey, entry.receiver, entry.firing, entry.resolved, entry.sentAtMs);
-    const key = `${entry.groupKey}/${entry.channelIndex}`;
-    const known = channelLog.get(key);
-    if (!known || known.sentAtMs <= told.sentAtMs) channelLog.set(key, told);
+    const log = logOf(entry.groupKey);
+    const known = log.get(entry.channelIndex);
+    if (!known || known.sentAtMs <= told.sentAtMs) log.set(entry.channelIndex, told);
     const group = groups.get(entry.groupKey);
     if (!group) return;
     // The group was told once every channel of its receiver logged this flush.
     const channels = receivers.get(group.receiver) ?? [];
-    const allTold = channels.every((_, index) => channelLog.get(`${entry.groupKey}/${index}`)?.sentAtMs === told.sentAtMs);
+    const allTold = channels.every((_, index) => log.get(index)?.sentAtMs === told.sentAtMs);
     if (allTold && (!group.lastSent || group.lastSent.sentAtMs < told.sentAtMs)) groups.set(entry.groupKey, { ...group, lastSent: told });
   };
 
@@ -316,7 +325,7 @@ export async function startOutboxOwner(options: OutboxOwnerOptions): Promise<Out
     for (const [key, hold] of holds) {
       if (!gone.has(hold.partition)) continue;
       holds.delete(key);
-      for (const logKey of channelLog.keys()) if (logKey.startsWith(`${key}/`)) channelLog.delete(logKey);
+      channelLog.delete(key);
     }
   };
 

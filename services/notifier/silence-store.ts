@@ -12,7 +12,10 @@ import type { SilenceRecord } from '../../src/codec/records.generated.js';
 import type { Logger } from '../../src/runtime/logger.js';
 import type { RecordIo } from '../../src/runtime/record-io.js';
 import { formatMatcher, parseMatcher, type Matcher } from './core/routing/matchers.js';
-import { createSilence, emptySilences, expireSilence, silenceStatus, type Silence, type SilenceInput, type SilenceResult, type SilenceState } from './core/routing/silence.js';
+import { collectExpiredSilences, createSilence, emptySilences, expireSilence, silenceStatus, type Silence, type SilenceInput, type SilenceResult, type SilenceState } from './core/routing/silence.js';
+
+/** Expired silences stay listed this long (Alertmanager's default retention, 120h). */
+const EXPIRED_RETENTION_MS = 120 * 3_600_000;
 
 export interface SilenceStore {
   /** Resolves once the silences written before start have been read. */
@@ -67,7 +70,7 @@ export async function openSilenceStore(io: RecordIo, options: { group: string; c
   const apply = (silence: Silence): void => {
     const known = state.silences[silence.id];
     if (known && known.updatedAtMs > silence.updatedAtMs) return;
-    state = { silences: { ...state.silences, [silence.id]: silence } };
+    state = collectExpiredSilences({ silences: { ...state.silences, [silence.id]: silence } }, clock(), EXPIRED_RETENTION_MS);
   };
 
   const marker = (key: string) => ({ key, value: { id: `sync-${nonce}`, matchers: [], startsAtMs: 0, endsAtMs: 0, createdBy: '', comment: '', updatedAtMs: clock(), sync: nonce } });

@@ -36,7 +36,8 @@ function refill(bucket: TokenBucket, nowMs: number): TokenBucket {
 export function waitMs(bucket: TokenBucket, nowMs: number): number {
   if (bucket.perTokenMs === 0) return 0;
   const current = refill(bucket, nowMs);
-  return current.tokens >= 1 ? 0 : Math.ceil((1 - current.tokens) * current.perTokenMs);
+  // The epsilon keeps float error (1000.0000000000001) from adding a millisecond.
+  return current.tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - current.tokens) * current.perTokenMs - 1e-6));
 }
 
 /** Takes a token; call only when `waitMs` is 0. */

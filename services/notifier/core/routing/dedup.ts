@@ -1,8 +1,9 @@
 /**
  * The notification log, after Alertmanager's nflog and DedupStage (notify/notify.go needsUpdate):
- * a flush is sent unless the last entry for its group and receiver already told the same firing
- * (and, when resolved messages are wanted, resolved) alerts within the repeat interval. Two
- * instances reading the same log make the same decision.
+ * a flush is sent unless the last entry for its group and receiver (or channel) already told the
+ * same firing (and, when resolved messages are wanted, resolved) alerts within the repeat interval.
+ * The notifier keeps the entries as DONE records in notifier.outbox, so whoever replays a group
+ * makes the same decision (outbox-owner.ts).
  */
 
 /** One sent notification: which alerts of a group a receiver (or one of its channels) was told about. */
@@ -37,37 +38,7 @@ export function needsUpdate(entry: LogEntry | undefined, firing: readonly string
   return entry.sentAtMs + options.repeatIntervalMs <= options.nowMs;
 }
 
-/** The newest entry for a group and receiver. */
-export function lastEntry(log: readonly LogEntry[], groupKey: string, receiver: string): LogEntry | undefined {
-  let newest: LogEntry | undefined;
-  for (const entry of log) {
-    if (entry.groupKey === groupKey && entry.receiver === receiver && (!newest || entry.sentAtMs >= newest.sentAtMs)) newest = entry;
-  }
-  return newest;
-}
-
-/** Whether a flush was already sent: the log holds an entry that makes it unneeded. */
-export function alreadySent(
-  log: readonly LogEntry[],
-  flush: { readonly groupKey: string; readonly receiver: string; readonly firing: readonly string[]; readonly resolved: readonly string[] },
-  options: DedupOptions,
-): boolean {
-  return !needsUpdate(lastEntry(log, flush.groupKey, flush.receiver), flush.firing, flush.resolved, options);
-}
-
 /** The entry to append after sending. */
 export function logEntry(groupKey: string, receiver: string, firing: readonly string[], resolved: readonly string[], sentAtMs: number): LogEntry {
   return { groupKey, receiver, firing: [...firing].sort(), resolved: [...resolved].sort(), sentAtMs };
-}
-
-/** Keeps the newest entry per group and receiver, dropping those older than `retentionMs` (Alertmanager: 120h). */
-export function compactLog(log: readonly LogEntry[], nowMs: number, retentionMs: number): LogEntry[] {
-  const newest = new Map<string, LogEntry>();
-  for (const entry of log) {
-    if (entry.sentAtMs + retentionMs <= nowMs) continue;
-    const key = `${entry.groupKey}\u0000${entry.receiver}`;
-    const kept = newest.get(key);
-    if (!kept || entry.sentAtMs >= kept.sentAtMs) newest.set(key, entry);
-  }
-  return [...newest.values()];
 }
