@@ -16,6 +16,7 @@
  *   NODE_FLAGS              node flags of the child, e.g. NODE_FLAGS=--cpu-prof (profiles land in the cwd)
  *   TREE=DIR                build the host tree in DIR once and reuse it in later runs (not deleted)
  *   PACE_MS                 pause between cycles (default 0), e.g. PACE_MS=5000 CYCLES=30 RUNS=1 for memory at the default interval
+ *   MEMORY_LIMIT_MIB        memory cgroup limit of the children (default 256, the Helm chart's collector limit; 0: none)
  */
 import { fork } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
@@ -23,6 +24,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { buildHostTree, writeRunningProcess } from './support/host-tree.js';
+import { memoryCgroup } from './support/memory-cgroup.js';
 
 const PROCESSES = Number(process.env.PROCESSES ?? 2000);
 const CONTAINERS = Number(process.env.CONTAINERS ?? 300);
@@ -31,6 +33,8 @@ const RUNS = Number(process.env.RUNS ?? 3);
 const TREE = process.env.TREE;
 /** Pause between cycles (ms), e.g. 5000 to see memory as at the service's default interval. */
 const PACE_MS = Number(process.env.PACE_MS ?? 0);
+/** The collector container's memory limit in the Helm chart (charts/vigil values.yaml, collector.resources.limits.memory); 0: none. */
+const MEMORY_LIMIT_MIB = Number(process.env.MEMORY_LIMIT_MIB ?? 256);
 
 interface ChildResult {
   perCycleMs: number[]; perSourceMs: Record<string, number[]>; samples: number; batches: number; problems: number;
@@ -47,10 +51,10 @@ const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const root = TREE && existsSync(join(TREE, 'proc')) ? TREE : buildHostTree({ processes: PROCESSES, containers: CONTAINERS, root: TREE }).root;
 
 /** One child: CYCLES cycles; between two, 10 % of the processes "run" (their stat, io and schedstat change), written here. */
-function runChild(bundle: string, flags: string[]): Promise<ChildResult> {
+function runChild(bundle: string, flags: string[], execPath: string): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     // --expose-gc only lets the child measure what stays reachable after its last cycle.
-    const child = fork(bundle, [root, String(CYCLES)], { execArgv: ['--expose-gc', ...flags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(bundle, [root, String(CYCLES)], { execPath, execArgv: ['--expose-gc', ...flags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let result: ChildResult | undefined;
     child.on('message', (message: { cycle?: number; result?: ChildResult }) => {
       if (message.result) result = message.result;
@@ -66,12 +70,33 @@ function runChild(bundle: string, flags: string[]): Promise<ChildResult> {
 try {
   // Bundled next to the sources it imports, so its fixture paths (import.meta.url) resolve the same.
   const bundle = join(fileURLToPath(new URL('./support/', import.meta.url)), `.collect-cycles.${process.pid}.bundle.mjs`);
-  await build({ entryPoints: [fileURLToPath(new URL('./support/collect-cycles.ts', import.meta.url))], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: bundle, logLevel: 'warning' });
+  const entry = fileURLToPath(new URL('./support/collect-cycles.ts', import.meta.url));
+  await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: bundle, logLevel: 'warning' });
+  // The same child with @kubernetes/client-node replaced by empty classes: never called without a
+  // cluster, so this measures what the collector itself costs besides loading that library.
+  const bundleWithoutClient = bundle.replace(/\.bundle\.mjs$/, '.no-client.bundle.mjs');
+  await build({
+    entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: bundleWithoutClient, logLevel: 'warning',
+    plugins: [{
+      name: 'no-kubernetes-client',
+      setup(esbuild) {
+        esbuild.onResolve({ filter: /^@kubernetes\/client-node$/ }, () => ({ path: 'client-node', namespace: 'stub' }));
+        esbuild.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'export class KubeConfig {}\nexport class CoreV1Api {}\nexport const setHeaderMiddleware = () => undefined;\n', loader: 'js' }));
+      },
+    }],
+  });
+  const limited = MEMORY_LIMIT_MIB > 0 ? memoryCgroup(MEMORY_LIMIT_MIB * 1024 * 1024) : undefined;
+  const execPath = limited?.execPath ?? process.execPath;
+  const flags = (process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean);
   const results: ChildResult[] = [];
+  let withoutClient: ChildResult;
   try {
-    for (let run = 0; run < RUNS; run++) results.push(await runChild(bundle, (process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean)));
+    for (let run = 0; run < RUNS; run++) results.push(await runChild(bundle, flags, execPath));
+    withoutClient = await runChild(bundleWithoutClient, flags, execPath);
   } finally {
     rmSync(bundle, { force: true });
+    rmSync(bundleWithoutClient, { force: true });
+    limited?.remove();
   }
   // Steady state: the first cycles open every file and warm up the JIT; the rest are what a node pays every interval.
   const warmup = Math.min(5, CYCLES - 1);
@@ -79,6 +104,7 @@ try {
   const median = quantile(steady, 0.5);
   const last = results[results.length - 1]!;
   console.log(`collector (service code path), ${PROCESSES} processes in ${CONTAINERS} containers (cgroup v1, systemd driver), 10 % running between cycles`);
+  console.log(`  run ${limited ? limited.description : 'without a memory limit (needs root and a memory controller; MEMORY_LIMIT_MIB=0 chose none)'}, as bundled JavaScript`);
   console.log(`  ${last.samples} samples in ${last.batches} batches per cycle; ${last.problems} problems`);
   console.log(`  CPU per cycle (user + system), ${RUNS} processes × ${CYCLES - warmup} cycles after ${warmup} warm-up cycles (first cycle ${quantile(results.map((r) => r.perCycleMs[0]!), 0.5).toFixed(0)} ms):`);
   console.log(`    median ${median.toFixed(1)} ms, p90 ${quantile(steady, 0.9).toFixed(1)} ms; medians per process ${results.map((r) => quantile(r.perCycleMs.slice(warmup), 0.5).toFixed(1)).join(', ')} — floor < 50 ms: ${median < 50 ? 'met' : 'NOT met'}`);
@@ -91,7 +117,9 @@ try {
   console.log(`  collector process memory: rss at the end ${results.map((r) => mb(r.rssBytes)).join(', ')} (peak ${mb(peak)}), heap ${mb(last.heapUsedBytes)} used of ${mb(last.heapTotalBytes)}, external ${mb(last.externalBytes)} — ` +
     `floor < 100 MB: ${peak < 100 * 1024 * 1024 ? 'met' : 'NOT met'}`);
   console.log(`    before the first cycle (node + modules, @kubernetes/client-node included): rss ${mb(last.loadedRssBytes)}, heap ${mb(last.loadedHeapUsedBytes)}; ` +
-    `reachable after the last cycle (full GC): heap ${mb(last.liveHeapUsedBytes)}, rss ${mb(last.liveRssBytes)} — the rest of the heap was garbage not yet collected`);
+    `reachable after the last cycle (full GC): heap ${mb(last.liveHeapUsedBytes)} — the rest of the heap was garbage not yet collected`);
+  console.log(`  the same without @kubernetes/client-node loaded (stubbed; a collector without a cluster never calls it): rss at the end ${mb(withoutClient.rssBytes)} (peak ${mb(withoutClient.peakRssBytes)}), ` +
+    `${mb(withoutClient.loadedRssBytes)} before the first cycle, heap reachable after the last ${mb(withoutClient.liveHeapUsedBytes)}; CPU median ${quantile(withoutClient.perCycleMs.slice(warmup), 0.5).toFixed(1)} ms`);
   console.log('Rerun: npx tsx bench/collector.bench.ts   (PROCESSES, CONTAINERS, CYCLES, RUNS, NODE_FLAGS, TREE=DIR to vary; see the header)');
 } finally {
   if (!TREE) rmSync(root, { recursive: true, force: true });
