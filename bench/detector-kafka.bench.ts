@@ -207,7 +207,7 @@ async function run(kind: BusKind, brokers: string[]): Promise<Result> {
   const waitConsumed = async (target: number, what: string): Promise<void> => {
     const deadline = Date.now() + 120_000;
     while ((await consumed()) < target) {
-      if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
+      if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what} (consumed ${await consumed()} of ${producer.produced}); the detector's last lines:\n${detector.stderr.slice(-5).join('\n')}`);
       await sleep(50);
     }
   };

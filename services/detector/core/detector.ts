@@ -169,6 +169,8 @@ interface NodeState {
   scene: NodeScene;
   events: Map<string, EventState>;
   policy: NodePolicy;
+  /** The rule of each series key seen (null: none), so a scrape's samples are not matched against every rule again. Derived, not saved. */
+  rules: Map<string, ExpertRule | null>;
 }
 
 type Counts = Omit<DetectorStats, 'nodes' | 'series' | 'openAnomalies'>;
@@ -178,7 +180,7 @@ type SavedSeries = Omit<SeriesState, 'rule' | 'ring' | 'scorer'> & { rule: strin
 
 /** The detector's state as plain data (what detector-state.ts encodes). */
 export interface SavedDetector {
-  nodes: [string, Omit<NodeState, 'series' | 'scene' | 'policy'> & { series: [string, SavedSeries][]; scene: SavedScene; policy: SavedPolicy }][];
+  nodes: [string, Omit<NodeState, 'series' | 'scene' | 'policy' | 'rules'> & { series: [string, SavedSeries][]; scene: SavedScene; policy: SavedPolicy }][];
   counts: Counts;
   forgotten: { rateLimitedRequests: number; sceneSamplesDropped: number };
 }
@@ -216,7 +218,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
         if (!rule) continue;
         series.set(seriesKey, { ...state, rule, ring: PointRing.restore(ringCapacity(rule), state.ring), scorer: state.scorer ? restoreSeriesScorer(state.scorer) : undefined });
       }
-      nodes.set(key, { ...node, series, scene: NodeScene.restore(options.scene, node.scene), policy: NodePolicy.restore(options.policy, node.policy) });
+      nodes.set(key, { ...node, series, scene: NodeScene.restore(options.scene, node.scene), policy: NodePolicy.restore(options.policy, node.policy), rules: new Map() });
     }
   }
 
@@ -386,6 +388,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
         scene: new NodeScene(options.scene),
         events: new Map(),
         policy: new NodePolicy(options.policy),
+        rules: new Map(),
       };
       nodes.set(nodeKey, node);
     }
@@ -426,8 +429,14 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     for (const { sample, key } of valid) if (!isCounter(sample.name)) points.set(key, sample.value);
     const toJudge: { state: SeriesState; value: number }[] = [];
     const tracked = new Set<string>();
+    // Label values that churn (pids, ids) would grow the rule cache without bound: it starts again.
+    if (node.rules.size > 4 * options.maxSeriesPerNode) node.rules.clear();
     for (const { sample, key } of valid) {
-      const rule = ruleFor(rules, sample.name, sample.labels);
+      let rule = node.rules.get(key);
+      if (rule === undefined) {
+        rule = ruleFor(rules, sample.name, sample.labels) ?? null;
+        node.rules.set(key, rule);
+      }
       if (!rule) {
         counts.unknownSamples++;
         continue;
@@ -467,7 +476,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
 
   function save(): SavedDetector {
     return {
-      nodes: [...nodes].map(([key, node]) => [key, {
+      nodes: [...nodes].map(([key, { rules: _derived, ...node }]) => [key, {
         ...node,
         series: [...node.series].map(([seriesKey, state]): [string, SavedSeries] => [seriesKey, { ...state, rule: state.rule.name, ring: state.ring.save(), scorer: state.scorer?.save() }]),
         scene: node.scene.save(),

@@ -1,0 +1,106 @@
+/**
+ * The live detector core (services/detector/core/detector.ts) as the service runs it per
+ * partition — rules, counters to rates, the engine scoring every judged series, the held band,
+ * lifecycles, policy and scene — fed node-exporter-like scrapes of 200 samples per batch:
+ *
+ *  - replay of one node (one batch stream) and of 50 nodes (10,000 series) round robin, samples/s;
+ *  - heap per live series over 100,000 series (500 nodes), and the snapshot a takeover restores:
+ *    its size per series, the time to take it and to restore it.
+ *
+ * The engine alone (what `vigil detect` runs per series) is bench/detector-engine.bench.ts.
+ *
+ * Rerun: node --expose-gc --import tsx bench/detector-core.bench.ts
+ * Profile: node --cpu-prof --cpu-prof-dir=.vigil/profiles --import tsx bench/detector-core.bench.ts
+ */
+import type { MetricBatch, Sample } from '../src/codec/records.generated.js';
+import { createDetector, restoreDetector, type Detector } from '../services/detector/core/detector.js';
+
+const GiB = 1024 ** 3;
+const STEP_MS = 15_000;
+const START_MS = Date.UTC(2026, 0, 1);
+const memoryGauges = ['MemFree', 'Buffers', 'Cached', 'SwapCached', 'Active', 'Inactive', 'Active_anon', 'Inactive_anon', 'Active_file',
+  'Inactive_file', 'Unevictable', 'Mlocked', 'SwapTotal', 'SwapFree', 'Dirty', 'Writeback', 'AnonHugePages', 'Mapped', 'Shmem', 'KReclaimable',
+  'Slab', 'SReclaimable', 'SUnreclaim', 'KernelStack', 'PageTables', 'CommitLimit', 'Committed_AS', 'VmallocTotal', 'VmallocUsed'];
+const cpuModes = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal'];
+const vmstatCounters = ['pgfault', 'pgmajfault', 'pgpgin', 'pgpgout', 'pswpin', 'pswpout', 'pgscan_kswapd', 'pgscan_direct', 'pgsteal_kswapd',
+  'pgsteal_direct', 'oom_kill', 'allocstall_normal', 'workingset_refault_anon', 'workingset_refault_file', 'compact_stall'];
+
+/** One scrape of 200 samples of one node: meminfo, load, vmstat and per-CPU counters, with noise and a MemAvailable dip every 300 scrapes. */
+function scrape(node: number, index: number): MetricBatch {
+  const timestampMs = START_MS + index * STEP_MS;
+  const seconds = timestampMs / 1000;
+  const noise = (k: number): number => (((index * 7919 + node * 104_729 + k * 613) % 101) - 50) / 50;
+  const inDip = index % 300 >= 200 && index % 300 < 206;
+  const samples: Sample[] = [
+    { name: 'node_memory_MemTotal_bytes', labels: {}, value: 64 * GiB },
+    { name: 'node_memory_MemAvailable_bytes', labels: {}, value: 40 * GiB - (inDip ? 3 * GiB : 0) + noise(0) * 8 * 1024 ** 2 },
+  ];
+  for (const [i, name] of memoryGauges.entries()) samples.push({ name: `node_memory_${name}_bytes`, labels: {}, value: (i + 1) * 256 * 1024 ** 2 + noise(i) * 1024 ** 2 });
+  for (const [i, name] of ['node_load1', 'node_load5', 'node_load15', 'node_procs_running', 'node_procs_blocked'].entries()) samples.push({ name, labels: {}, value: 2 + noise(40 + i) * 0.3 });
+  for (const [i, name] of vmstatCounters.entries()) samples.push({ name: `node_vmstat_${name}`, labels: {}, value: 1e6 + (i + 1) * 10 * seconds + noise(60 + i) * 5 });
+  for (let cpu = 0; samples.length < 200; cpu++) {
+    for (const [i, mode] of cpuModes.entries()) {
+      if (samples.length >= 200) break;
+      samples.push({ name: 'node_cpu_seconds_total', labels: { cpu: String(cpu), mode }, value: 1e5 + (i + 1) * 0.1 * seconds + noise(80 + i) * 0.01 });
+    }
+  }
+  return { id: `n${node}-${index}`, cluster: 'bench', node: `worker-${node}`, source: 'node_exporter', timestampMs, samples };
+}
+
+/** Precomputed batches, so the bench measures the detector. */
+function stream(nodes: number, scrapes: number): MetricBatch[] {
+  const out: MetricBatch[] = [];
+  for (let index = 0; index < scrapes; index++) for (let node = 0; node < nodes; node++) out.push(scrape(node, index));
+  return out;
+}
+
+function replay(detector: Detector, batches: MetricBatch[], from = 0): number {
+  const started = process.hrtime.bigint();
+  let samples = 0;
+  for (let position = 0; position < batches.length; position++) {
+    detector.process(batches[position]!, from + position);
+    samples += batches[position]!.samples.length;
+  }
+  return samples / (Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+function heapUsed(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
+}
+
+const format = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+// One node: warm up (engines past their warm-up), then measure.
+const oneNode = stream(1, 4_000);
+const single = createDetector();
+replay(single, oneNode.slice(0, 1_000));
+console.log(`one node (${single.stats().series} series): ${format(replay(single, oneNode.slice(1_000), 1_000))} samples/s`);
+
+const fiftyNodes = stream(50, 200);
+const many = createDetector();
+replay(many, fiftyNodes.slice(0, 50 * 60));
+console.log(`50 nodes (${format(many.stats().series)} series) round robin: ${format(replay(many, fiftyNodes.slice(50 * 60), 50 * 60))} samples/s`);
+
+if ((globalThis as { gc?: () => void }).gc) {
+  const before = heapUsed();
+  const big = createDetector();
+  for (let index = 0; index < 40; index++) for (let node = 0; node < 500; node++) big.process(scrape(node, index), index * 500 + node);
+  const series = big.stats().series;
+  const perSeries = (heapUsed() - before) / series;
+  console.log(`live state: ${format(perSeries)} bytes per series over ${format(series)} series (heap + array buffers; 500 nodes' scenes and lifecycles included)`);
+  let started = process.hrtime.bigint();
+  const snapshot = big.snapshot();
+  const takeMs = Number(process.hrtime.bigint() - started) / 1e6;
+  started = process.hrtime.bigint();
+  const restored = restoreDetector(snapshot);
+  const restoreMs = Number(process.hrtime.bigint() - started) / 1e6;
+  if (restored.stats().series !== series) throw new Error('the restored detector lost series');
+  console.log(`snapshot: ${format(snapshot.length)} bytes (${format(snapshot.length / series)} per series), taken in ${format(takeMs)} ms, restored in ${format(restoreMs)} ms`);
+} else {
+  console.log('live state and snapshot: run with node --expose-gc --import tsx');
+}
+console.log('rerun: node --expose-gc --import tsx bench/detector-core.bench.ts');
