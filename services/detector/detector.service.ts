@@ -25,7 +25,7 @@ import { openStateStore } from './state-store.js';
 export const detectorConfigSchema = commonConfigSchema.extend({
   VIGIL_DETECTOR_GROUP: z.string().min(1).default('vigil-detector').describe('Consumer group of the detector'),
   VIGIL_DETECTOR_RULES: z.string().min(1).optional().describe('Path of the expert rule file (YAML); the shipped services/detector/rules/default-rules.yaml when unset'),
-  VIGIL_DETECTOR_SNAPSHOT_INTERVAL_MS: z.coerce.number().int().min(0).default(5000).describe('How often each partition\'s detector state is written to detector.state (0: after every record); metrics.raw is committed no further than the latest snapshot, so this bounds what a new owner replays'),
+  VIGIL_DETECTOR_SNAPSHOT_INTERVAL_MS: z.coerce.number().int().min(0).default(10_000).describe('How often each partition\'s detector state is written to detector.state (0: after every record); metrics.raw is committed no further than the latest snapshot, so this bounds what a new owner replays'),
   VIGIL_DETECTOR_CLAIM_TIMEOUT_MS: z.coerce.number().int().min(1).default(60_000).describe('How long a new owner of a partition waits to read detector.state up to its claim before it starts from the snapshots read so far'),
 });
 

@@ -1,13 +1,12 @@
 /** The latest points of one series (value and time), a fixed-capacity ring: a diagnosis request's window and the rule's trend model read it. */
 export class PointRing {
-  private values: Float64Array;
-  private timestamps: Float64Array;
+  /** Values in [0, capacity), their times in [capacity, 2 × capacity): one typed array costs ~200 bytes of bookkeeping less than two. */
+  private readonly slots: Float64Array;
   private start = 0;
   private length = 0;
 
   constructor(readonly capacity: number) {
-    this.values = new Float64Array(capacity);
-    this.timestamps = new Float64Array(capacity);
+    this.slots = new Float64Array(2 * capacity);
   }
 
   get size(): number {
@@ -16,8 +15,8 @@ export class PointRing {
 
   push(value: number, timestampMs: number): void {
     const index = (this.start + this.length) % this.capacity;
-    this.values[index] = value;
-    this.timestamps[index] = timestampMs;
+    this.slots[index] = value;
+    this.slots[this.capacity + index] = timestampMs;
     if (this.length < this.capacity) this.length++;
     else this.start = (this.start + 1) % this.capacity;
   }
@@ -26,7 +25,7 @@ export class PointRing {
   lastValues(count: number): number[] {
     const n = Math.min(count, this.length);
     const out = new Array<number>(n);
-    for (let i = 0; i < n; i++) out[i] = this.values[(this.start + this.length - n + i) % this.capacity]!;
+    for (let i = 0; i < n; i++) out[i] = this.slots[(this.start + this.length - n + i) % this.capacity]!;
     return out;
   }
 
@@ -36,7 +35,7 @@ export class PointRing {
     const out = new Array<{ value: number; timestampMs: number }>(n);
     for (let i = 0; i < n; i++) {
       const index = (this.start + this.length - n + i) % this.capacity;
-      out[i] = { value: this.values[index]!, timestampMs: this.timestamps[index]! };
+      out[i] = { value: this.slots[index]!, timestampMs: this.slots[this.capacity + index]! };
     }
     return out;
   }
@@ -48,8 +47,8 @@ export class PointRing {
     const timestamps = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const index = (this.start + i) % this.capacity;
-      values[i] = this.values[index]!;
-      timestamps[i] = this.timestamps[index]!;
+      values[i] = this.slots[index]!;
+      timestamps[i] = this.slots[this.capacity + index]!;
     }
     return { values, timestamps };
   }
