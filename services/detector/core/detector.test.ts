@@ -269,6 +269,28 @@ describe('a cgroup near its memory limit (pod labels from the collector)', () =>
   });
 });
 
+describe('time to exhaustion', () => {
+  test('a pod whose working set climbs steadily towards memory.max opens a TREND from the engine\'s forecast long before the 95 % threshold', () => {
+    // From 40 % of the limit, reaching it at point 2,200 (95 % at point 2,017); 10 s steps.
+    const rules = parseRuleFile(`rules:
+  - name: memory-limit
+    metric: cgroup_memory_working_set_bytes
+    directions: [SPIKE]
+    threshold: { above: 95%, ratioTo: cgroup_memory_limit_bytes, for: 1m, severity: CRITICAL }
+    scenario: MEMORY
+  - { name: cgroup-other, metric: "cgroup_*", statistical: false }
+  - { name: other, metric: "*", statistical: false }
+`, 'test');
+    const climb = (p: number) => 0.4 + (0.6 * p) / 2200 + 0.002 * Math.sin(p);
+    const { anomalies } = run(cgroupNodeBatches({ node: 'worker-23', points: 1300, workingSetShare: climb }), { rules });
+    const opened = anomalies.filter((a) => a.state === 'OPEN' && a.metric === 'cgroup_memory_working_set_bytes');
+    expect(opened).toHaveLength(1);
+    expect(opened[0]).toMatchObject({ kind: 'TREND', entity: { pod: podLabels.pod } });
+    expect(opened[0]!.models).toContain('trend');
+    expect(opened[0]!.value / (2048 * MiB)).toBeLessThan(0.8);
+  });
+});
+
 describe('kernel events', () => {
   // The recorded 6.18 memcg OOM kill (pid 1039, python3, CONSTRAINT_MEMCG), through the collector's own parsers.
   const bootTimeMs = Date.UTC(2026, 10, 24, 6, 0, 0);
