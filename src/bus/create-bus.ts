@@ -2,7 +2,7 @@
 import { VigilError } from '../errors.js';
 import type { CommonConfig } from '../runtime/config.js';
 import type { Bus, BusLogger } from './bus.js';
-import { kafkaSecurityFromConfig, type KafkaSecurity } from './kafka-security.js';
+import { describeKafkaSecurity, kafkaSecurityFromConfig, type KafkaSecurity } from './kafka-security.js';
 import { KafkajsBus } from './kafkajs-bus.js';
 import { MemoryBus } from './memory-bus.js';
 import { RdkafkaBus } from './rdkafka-bus.js';
@@ -38,5 +38,6 @@ export function createBus(options: CreateBusOptions): Bus {
  */
 export function createBusFromConfig(config: CommonConfig, options: { clientId: string; logger?: BusLogger; handlerRetryMs?: number }): Bus {
   const security = kafkaSecurityFromConfig(config);
+  if (config.VIGIL_BUS !== 'memory') options.logger?.info({ brokers: config.KAFKA_BROKERS, security: describeKafkaSecurity(security) }, 'kafka connection settings');
   return createBus({ kind: config.VIGIL_BUS, brokers: config.KAFKA_BROKERS, security, ...options });
 }
