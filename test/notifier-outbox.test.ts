@@ -9,17 +9,20 @@
  *   for a receiver that asks for them.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Bus } from '../src/bus/bus.js';
+import { partitionForKey } from '../src/bus/murmur2.js';
 import { MemoryBus } from '../src/bus/memory-bus.js';
 import { codecFor } from '../src/codec/codecs.js';
 import type { Anomaly, DiagnosisReport, HealthUpdate, Notification } from '../src/codec/records.generated.js';
 import { startRecordingServer, type Reply } from '../services/notifier/channels/testdata/recording-server.js';
 import { memoryGrowthReport } from '../services/notifier/core/testdata/report.js';
-import type { NotifierHandle } from '../services/notifier/notifier.service.js';
+import { intakeEntries, loadRoutingConfig, type NotifierHandle } from '../services/notifier/notifier.service.js';
 import { deliveriesById, duplicatesAndLosses, startNotifierInstance } from '../services/notifier/testdata/instance.js';
 import { ManualTimers } from '../services/notifier/testdata/manual-timers.js';
 import { observeTopic, type TopicObserver } from './support/topic-observer.js';
@@ -299,5 +302,46 @@ describe('notifier outbox', () => {
     expect(last).toMatchObject({ status: 'FAILED', error: expect.stringContaining('HTTP 503') });
     expect(last.error).not.toMatch(/retrying/);
     expect(last.attempts).toBeGreaterThan(3);
+  });
+
+  it.each([
+    ['a previous owner finishing a send is waited for', undefined, 1],
+    ['without the takeover grace the new owner sends it again', '0', 2],
+  ])('rebalance while a send is in flight: %s', async (_name, grace, expected) => {
+    const timers = new ManualTimers(T0);
+    // A receiver that holds each request 400 ms before accepting it.
+    const accepted: string[] = [];
+    let received = 0;
+    const slow = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        received++;
+        setTimeout(() => {
+          accepted.push(Buffer.concat(chunks).toString('utf8'));
+          response.writeHead(204).end();
+        }, 400);
+      });
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => slow.close(() => resolve())));
+    const file = configFile('slow.yaml', hookConfig().replace(server.origin, `http://127.0.0.1:${(slow.address() as AddressInfo).port}`));
+    const env = { VIGIL_NOTIFIER_CONFIG: file, ...(grace !== undefined ? { VIGIL_NOTIFIER_TAKEOVER_GRACE_MS: grace } : {}) };
+
+    // A report whose group lands in an outbox partition the second member will get (the memory bus deals partitions in turn).
+    const routing = loadRoutingConfig(file, { email: false });
+    let n = 300;
+    while (partitionForKey(Buffer.from(intakeEntries(routing, { type: 'report', record: report(n, T0) }, T0, 3_600_000)[0]!.key), 4) % 2 !== 1) n++;
+    const bus = new MemoryBus();
+    await start(bus, timers, env);
+    await publish(bus, report(n, T0));
+    await until(() => received === 1, 'the first send in flight');
+
+    await start(bus, timers, env);
+    await sleep(600);
+    expect(accepted).toHaveLength(expected);
+    await runFor(timers, 15);
+    await sleep(600);
+    expect(accepted).toHaveLength(expected);
   });
 });

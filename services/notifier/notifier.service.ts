@@ -43,6 +43,7 @@ export const notifierConfigSchema = commonConfigSchema.extend({
   VIGIL_NOTIFIER_CONFIG: z.string().min(1).optional().describe('Routing YAML (routes, receivers and their channels, inhibit rules, time intervals); unset = every report to stdout, and to email when VIGIL_SMTP_URL is set'),
   VIGIL_NOTIFIER_RETRY_BASE_MS: z.coerce.number().int().min(1).default(500).describe('First retry delay of a failed send; doubles per attempt (with jitter, at most 30 s) unless the receiver asks for longer with Retry-After'),
   VIGIL_NOTIFIER_GIVE_UP_MS: z.coerce.number().int().min(1).default(86_400_000).describe('How long a notification is retried (receiver down, 429s, 5xx) before it is recorded as FAILED for good; what piles up meanwhile is sent as one digest'),
+  VIGIL_NOTIFIER_TAKEOVER_GRACE_MS: z.coerce.number().int().min(0).default(10_000).describe('After an instance takes over notifier.outbox partitions (restart, rebalance), how long the groups it replayed wait before being sent again, so a send the previous owner was finishing can record itself first'),
   VIGIL_NOTIFIER_REPORT_FIRING_MS: z.coerce.number().int().min(1).default(3_600_000).describe('How long a report counts as a firing alert (for grouping, inhibition and repeat_interval) before it resolves and leaves its group'),
   VIGIL_NOTIFIER_HISTORY: z.coerce.number().int().min(1).default(5000).describe('Records of the notifications topic kept in memory for GET /api/notifications and `vigil notifications`'),
   VIGIL_SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional().describe('SMTP server for email alerts, e.g. smtp://user:pass@mail.example.com:587; unset = no email'),
@@ -112,7 +113,7 @@ export function createNotifier(options: { timers?: Timers } = {}): ServiceDefini
 
       const owner = await startOutboxOwner({
         io, group: `${group}.outbox`, routing, receivers, timers, logger, silences: silences.state,
-        retryBaseMs: config.VIGIL_NOTIFIER_RETRY_BASE_MS, giveUpMs: config.VIGIL_NOTIFIER_GIVE_UP_MS,
+        retryBaseMs: config.VIGIL_NOTIFIER_RETRY_BASE_MS, giveUpMs: config.VIGIL_NOTIFIER_GIVE_UP_MS, takeoverGraceMs: config.VIGIL_NOTIFIER_TAKEOVER_GRACE_MS,
       });
 
       const intake = (source: NotifierSource): Promise<void> =>

@@ -10,7 +10,9 @@
  * or still has a flush waiting in a channel outbox (`retainFrom`). Whoever owns the partition after
  * a crash or a rebalance replays those records — alerts and DONE entries in their order — and sends
  * what no DONE entry covers. It flushes nothing of a partition before it has replayed it: on its
- * first record of a newly given partition it writes a BARRIER there and waits to read it back.
+ * first record of a newly given partition it writes a BARRIER there and waits to read it back; the
+ * replayed groups then wait `takeoverGraceMs`, for a DONE the previous owner was still writing.
+ * A send in flight when a partition moves can still arrive twice if it takes longer than that.
  */
 import { randomUUID } from 'node:crypto';
 import { RecentIds } from '../../src/bus/dedup.js';
@@ -43,6 +45,8 @@ export interface OutboxOwnerOptions {
   silences: () => SilenceState;
   retryBaseMs: number;
   giveUpMs: number;
+  /** How long groups replayed after taking a partition over wait before they are flushed. */
+  takeoverGraceMs: number;
 }
 
 export interface OutboxOwner {
@@ -51,12 +55,15 @@ export interface OutboxOwner {
   close(options?: { commit?: boolean }): Promise<void>;
 }
 
-type PartitionPhase = { phase: 'fresh' } | { phase: 'replaying'; nonce: string } | { phase: 'live' };
+/** `takenAtMs`: wall-clock time the partition was given to this instance; records written before it are replayed. */
+type PartitionPhase = { phase: 'fresh'; takenAtMs: number } | { phase: 'replaying'; nonce: string; takenAtMs: number } | { phase: 'live'; takenAtMs: number };
 
 interface GroupHold {
   partition: number;
   /** Offset of the record that created the group here: the partition is not committed past it while the group needs it. */
   offset: bigint;
+  /** Created from a record written before this instance took the partition (a previous owner may have sent it). */
+  replayed: boolean;
 }
 
 /** The ALERT entry for an alert joining the group `groupKey` of route `routeId`. */
@@ -277,7 +284,7 @@ export async function startOutboxOwner(options: OutboxOwnerOptions): Promise<Out
     if (suppressed.length > 0) await publishNotifications(suppressed);
   };
 
-  const applyAlert = (entry: OutboxEntry, partition: number, offset: bigint): void => {
+  const applyAlert = (entry: OutboxEntry, partition: number, offset: bigint, replayed: boolean): void => {
     const route = routeById(routing.route, entry.routeId);
     if (!route) {
       logger.warn({ routeId: entry.routeId, groupKey: entry.groupKey }, 'outbox alert of a route the routing config no longer has; dropped');
@@ -297,7 +304,7 @@ export async function startOutboxOwner(options: OutboxOwnerOptions): Promise<Out
     groups.set(entry.groupKey, inserted);
     const existed = existing !== undefined;
     sourcesOf(entry.groupKey).set(entry.sourceId, source);
-    if (!existed && !holds.has(entry.groupKey)) holds.set(entry.groupKey, { partition, offset });
+    if (!existed && !holds.has(entry.groupKey)) holds.set(entry.groupKey, { partition, offset, replayed });
   };
 
   const applyDone = (entry: OutboxEntry): void => {
@@ -339,7 +346,7 @@ export async function startOutboxOwner(options: OutboxOwnerOptions): Promise<Out
       const now = new Set(assigned);
       const gone = new Set([...partitions.keys()].filter((partition) => !now.has(partition)));
       for (const partition of gone) partitions.delete(partition);
-      for (const partition of assigned) if (!partitions.has(partition)) partitions.set(partition, { phase: 'fresh' });
+      for (const partition of assigned) if (!partitions.has(partition)) partitions.set(partition, { phase: 'fresh', takenAtMs: Date.now() });
       revoke(gone);
       schedule();
     },
@@ -350,25 +357,36 @@ export async function startOutboxOwner(options: OutboxOwnerOptions): Promise<Out
     },
     handler: (entry, meta) => exclusive(async () => {
       const partition = meta.partition;
-      let phase = partitions.get(partition) ?? { phase: 'fresh' as const };
+      let phase: PartitionPhase = partitions.get(partition) ?? { phase: 'fresh', takenAtMs: Date.now() };
       if (phase.phase === 'fresh') {
         const nonce = `${instance}:${partition}:${++epoch}`;
-        phase = { phase: 'replaying', nonce };
+        phase = { phase: 'replaying', nonce, takenAtMs: phase.takenAtMs };
         partitions.set(partition, phase);
         // Lands in this partition after everything written so far: reading it back means replayed.
         await io.publish('notifier.outbox', [{ key: meta.key?.toString('utf8') ?? entry.groupKey, value: markerEntry(entry.groupKey, nonce) }]);
       }
       switch (entry.kind) {
         case 'ALERT':
-          applyAlert(entry, partition, BigInt(meta.offset));
+          // Broker time against this machine's clock: skew only shifts which groups wait the grace.
+          applyAlert(entry, partition, BigInt(meta.offset), meta.timestampMs < phase.takenAtMs);
           break;
         case 'DONE':
           applyDone(entry);
           break;
         case 'BARRIER':
           if (phase.phase === 'replaying' && entry.nonce === phase.nonce) {
-            partitions.set(partition, { phase: 'live' });
-            logger.info({ partition, groups: [...holds.values()].filter((hold) => hold.partition === partition).length }, 'outbox partition replayed');
+            partitions.set(partition, { phase: 'live', takenAtMs: phase.takenAtMs });
+            // A previous owner may still be finishing a send of these groups (a rebalance): its
+            // DONE entry gets this long to arrive before the groups are flushed again.
+            const notBeforeMs = timers.now() + options.takeoverGraceMs;
+            let replayed = 0;
+            for (const [key, hold] of holds) {
+              const group = groups.get(key);
+              if (hold.partition !== partition || !hold.replayed || !group) continue;
+              replayed++;
+              if (group.nextFlushAtMs < notBeforeMs) groups.set(key, { ...group, nextFlushAtMs: notBeforeMs });
+            }
+            logger.info({ partition, groups: replayed }, 'outbox partition replayed');
           }
           break;
       }
