@@ -45,6 +45,7 @@ describe('bad combinations stop the start, naming the variable', () => {
     const message = (() => { try { loadConfig(commonConfigSchema, { KAFKA_TLS_KEY_PASSWORD: '   ' }); } catch (error) { return (error as Error).message; } return ''; })();
     expect(message).toContain('KAFKA_TLS_KEY_PASSWORD=(hidden)');
     expect(configError({ KAFKA_SASL_USERNAME: 'vigil', KAFKA_SASL_PASSWORD: 'hunter2-secret' })).not.toContain('hunter2');
+    expect(() => loadConfig(commonConfigSchema, { VIGIL_SCHEMA_REGISTRY_URL: 'ftp://vigil:hunter2@registry:8081' })).toThrow('VIGIL_SCHEMA_REGISTRY_URL="ftp://vigil:***@registry:8081"');
   });
 
   test('createBusFromConfig checks them even for the memory bus, so a mistake shows before switching to Kafka', () => {

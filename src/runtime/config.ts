@@ -65,7 +65,8 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEn
   const problems = result.error.issues.map((issue) => {
     const variable = typeof issue.path[0] === 'string' ? issue.path[0] : '(environment)';
     const value = env[variable];
-    const shown = value === undefined ? '(unset)' : isSecretVariable(variable) ? '(hidden)' : JSON.stringify(value);
+    // A URL's password (smtp://user:pass@host) is a secret too, whatever the variable's name.
+    const shown = value === undefined ? '(unset)' : isSecretVariable(variable) ? '(hidden)' : JSON.stringify(value.replace(/(\/\/[^/:@\s]*:)[^@\s]*@/, '$1***@'));
     return `${variable}=${shown}: ${issue.message}`;
   });
   throw new VigilError('VIGIL_CONFIG', `invalid configuration: ${problems.join('; ')}`);
