@@ -35,8 +35,6 @@ export interface Outcome {
   /** No more attempts will be made (sent, refused, or given up). */
   readonly final: boolean;
   readonly error?: string;
-  /** How many items went in the one message (> 1 for a digest). */
-  readonly batchSize: number;
 }
 
 export interface ChannelOutboxOptions {
@@ -134,7 +132,7 @@ export class ChannelOutbox {
       if (result.ok) {
         this.queue = this.queue.filter((item) => !inBatch.has(item));
         this.limited = false;
-        await this.options.onOutcome(batch, { status: 'SENT', final: true, batchSize: batch.length });
+        await this.options.onOutcome(batch, { status: 'SENT', final: true });
         continue;
       }
       const afterMs = timers.now();
@@ -142,9 +140,9 @@ export class ChannelOutbox {
       const retried = batch.filter((item) => !givenUp.includes(item));
       this.queue = this.queue.filter((item) => !givenUp.includes(item));
       this.options.logger.warn({ channel: channel.name, items: batch.length, retry: retried.length > 0, error: result.error }, 'notification delivery failed');
-      if (givenUp.length > 0) await this.options.onOutcome(givenUp, { status: 'FAILED', final: true, error: result.error, batchSize: batch.length });
+      if (givenUp.length > 0) await this.options.onOutcome(givenUp, { status: 'FAILED', final: true, error: result.error });
       if (retried.length > 0) {
-        await this.options.onOutcome(retried, { status: 'FAILED', final: false, error: `attempt failed, retrying: ${result.error}`, batchSize: batch.length });
+        await this.options.onOutcome(retried, { status: 'FAILED', final: false, error: `attempt failed, retrying: ${result.error}` });
         const attempts = Math.max(...retried.map((item) => item.attempts));
         this.blockedUntilMs = afterMs + retryDelayMs(attempts, this.options.retryBaseMs, result.retryAfterMs);
         if (result.retryAfterMs !== undefined) this.bucket = drain(this.bucket, afterMs);

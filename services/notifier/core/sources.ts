@@ -57,11 +57,6 @@ export function supersededAlerts(source: NotifierSource, alert: Alert): Alert[] 
     .map((severity) => ({ ...alert, labels: { ...alert.labels, severity }, resolvedAtMs: endMs }));
 }
 
-/** The key that says two sources are the same alert, so a newer one (UPDATE, RESOLVED, a recovery) replaces the older. */
-export function sourceId(source: NotifierSource): string {
-  return alertFromSource(source, 0, 0).sourceId!;
-}
-
 /** The message a source renders to; `resolved` for the resolved message of a group. */
 export function messageFromSource(source: NotifierSource, options: { groupKey: string; resolved: boolean }): NotificationMessage {
   switch (source.type) {
