@@ -44,6 +44,8 @@ const betweenCycles = (cycle: number): Promise<void> => new Promise((resolve) =>
 
 const collector = createCollector(setup.files, setup.sources.map(timed));
 const perCycleMs: number[] = [];
+/** The kernel's share of perCycleMs (reads, listings, opens). */
+const systemMs: number[] = [];
 let samples = 0;
 let batches = 0;
 let problems = 0;
@@ -56,6 +58,7 @@ for (let cycle = 0; cycle < cycles; cycle++) {
   const records = toMetricBatches(config.VIGIL_CLUSTER, config.VIGIL_NODE, result.batches, timestampMs);
   const used = process.cpuUsage(before);
   perCycleMs.push((used.user + used.system) / 1000);
+  systemMs.push(used.system / 1000);
   samples = records.reduce((n, batch) => n + batch.samples.length, 0);
   batches = records.length;
   problems = result.problems.length;
@@ -66,7 +69,7 @@ const memory = process.memoryUsage();
 (globalThis as { gc?: () => void }).gc?.();
 const live = process.memoryUsage();
 process.send?.({ result: {
-  perCycleMs, perSourceMs: Object.fromEntries(perSourceMs), samples, batches, problems,
+  perCycleMs, systemMs, perSourceMs: Object.fromEntries(perSourceMs), samples, batches, problems,
   rssBytes: memory.rss, peakRssBytes: peakRss, heapUsedBytes: memory.heapUsed, heapTotalBytes: memory.heapTotal, externalBytes: memory.external,
   loadedRssBytes: loaded.rss, loadedHeapUsedBytes: loaded.heapUsed, liveHeapUsedBytes: live.heapUsed, liveRssBytes: live.rss,
 } });

@@ -17,10 +17,11 @@ import type { Problems } from './core/problems.js';
 export interface HostFiles {
   readText(hostPath: string, problems: Problems): Promise<string | undefined>;
   /**
-   * readText on the calling thread, for the thousands of tiny /proc/<pid>/* and cgroup files of one
-   * cycle: the file stays open between cycles and is read again from offset 0 (one pread instead of
-   * open + read + close — the path walk of open is the biggest cost), until endCycle() finds it
-   * unused. Blocks the event loop while it reads.
+   * readText on the calling thread, for the files every cycle reads — the thousands of tiny
+   * /proc/<pid>/* and cgroup files, and the node's own /proc files: the file stays open between cycles
+   * and is read again from offset 0 (one pread instead of open + fstat + read + close through the
+   * thread pool — the path walk of open is the biggest cost), until endCycle() finds it unused. Blocks
+   * the event loop while it reads (microseconds per file).
    */
   readTextSync(hostPath: string, problems: Problems): string | undefined;
   /** Directory entries (names only), or undefined as for readText. */

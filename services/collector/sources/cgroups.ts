@@ -61,6 +61,16 @@ interface Candidate {
    * share one labels object per cgroup instead of a new one each cycle.
    */
   labels?: { from: Readonly<Record<string, string>>; labels: Readonly<Record<string, string>> };
+  /** The batch (source name) of each family the cgroup's samples go to: fixed for a path, so computed once. */
+  batches?: Readonly<Record<Family, string>>;
+}
+
+function batchNamesOf(path: string, shards: ReadonlyMap<Family, number>): Record<Family, string> {
+  const name = (family: Family): string => {
+    const count = shards.get(family) ?? 1;
+    return batchSourceName(family, count === 1 ? 0 : shardOf(path, count), count);
+  };
+  return { memory: name('memory'), cpu: name('cpu'), io: name('io'), pids: name('pids'), pressure: name('pressure') };
 }
 
 /** The labels of a candidate's samples for this cycle (see Candidate.labels). */
@@ -327,7 +337,7 @@ export function cgroupSource(options: CgroupSourceOptions = {}): Source {
         const walkedPaths: PathsByDirectory = new Map(); // the directories found now: gone cgroups' paths are dropped
         const before = new Map(walked?.candidates.map((candidate) => [candidate.path, candidate]));
         for (const [path, directories] of hierarchies.length === 0 ? [] : walk(files, hierarchies, problems, { previous: paths, found: walkedPaths })) {
-          if (isPublishedCgroup(path)) found.push({ path, directories, labels: before.get(path)?.labels });
+          if (isPublishedCgroup(path)) found.push({ path, directories, labels: before.get(path)?.labels, batches: before.get(path)?.batches });
         }
         paths = walkedPaths;
         walked = { cycle: settings.cycle, candidates: found };
@@ -344,9 +354,9 @@ export function cgroupSource(options: CgroupSourceOptions = {}): Source {
       }
 
       const out = new Map<string, Sample[]>();
-      const samplesOf = (family: Family, path: string): Sample[] => {
-        const count = shards.get(family) ?? 1;
-        const name = batchSourceName(family, count === 1 ? 0 : shardOf(path, count), count);
+      const samplesOf = (family: Family, candidate: Candidate): Sample[] => {
+        candidate.batches ??= batchNamesOf(candidate.path, shards);
+        const name = candidate.batches[family];
         let samples = out.get(name);
         if (!samples) out.set(name, (samples = []));
         return samples;
@@ -356,13 +366,13 @@ export function cgroupSource(options: CgroupSourceOptions = {}): Source {
         const cgroupProblems: Problems = { report: (problem) => problems.report(`${path}: ${problem}`) };
         const reading = readCgroup(files, candidate, cgroupProblems, settings);
         const labels = labelsOf(candidate, attribute);
-        if (reading.memory) memorySamples(reading.memory, labels, samplesOf('memory', path));
-        if (reading.cpu) cpuSamples(reading.cpu, labels, samplesOf('cpu', path));
-        if (reading.io) ioSamples(reading.io, labels, samplesOf('io', path));
-        if (reading.pids) pidsSamples(reading.pids, labels, samplesOf('pids', path));
+        if (reading.memory) memorySamples(reading.memory, labels, samplesOf('memory', candidate));
+        if (reading.cpu) cpuSamples(reading.cpu, labels, samplesOf('cpu', candidate));
+        if (reading.io) ioSamples(reading.io, labels, samplesOf('io', candidate));
+        if (reading.pids) pidsSamples(reading.pids, labels, samplesOf('pids', candidate));
         for (const resource of pressureResources) {
           const pressure = reading.pressure[resource];
-          if (pressure) pressureSamples(resource, pressure, labels, samplesOf('pressure', path));
+          if (pressure) pressureSamples(resource, pressure, labels, samplesOf('pressure', candidate));
         }
       }
 

@@ -24,7 +24,7 @@ export const filesSource: Source = {
       ['proc/loadavg', parseLoadavgThreads],
       ...singleValues.map(([path, name]) => [path, (text: string, reported: Problems) => parseSingleValue(name, text, reported, path.slice('proc/'.length))] as const),
     ];
-    const texts = await Promise.all(parsers.map(([path]) => files.readText(path, problems)));
+    const texts = parsers.map(([path]) => files.readTextSync(path, problems));
     if (texts.every((text) => text === undefined)) return [];
     const samples = parsers.flatMap(([, parse], index) => {
       const text = texts[index];

@@ -7,9 +7,7 @@ import type { Source } from '../source.js';
 export const netstatSource: Source = {
   name: 'proc.netstat',
   async collect({ files, problems }) {
-    const [netstat, snmp, snmp6] = await Promise.all(
-      ['proc/net/netstat', 'proc/net/snmp', 'proc/net/snmp6'].map((path) => files.readText(path, problems)),
-    );
+    const [netstat, snmp, snmp6] = ['proc/net/netstat', 'proc/net/snmp', 'proc/net/snmp6'].map((path) => files.readTextSync(path, problems));
     const samples: Sample[] = [];
     if (netstat !== undefined) samples.push(...parseNetstat(netstat, problems, 'net/netstat'));
     if (snmp !== undefined) samples.push(...parseNetstat(snmp, problems, 'net/snmp'));

@@ -9,7 +9,7 @@ export const pressureSource: Source = {
     const samples: Sample[] = [];
     let present = false;
     for (const resource of pressureResources) {
-      const text = await files.readText(`proc/pressure/${resource}`, problems);
+      const text = files.readTextSync(`proc/pressure/${resource}`, problems);
       if (text === undefined) continue;
       present = true;
       samples.push(...parsePressure(resource, text, problems));

@@ -7,7 +7,7 @@ export function singleFileSource(name: string, hostPath: string, parse: (text: s
   return {
     name,
     async collect({ files, problems }) {
-      const text = await files.readText(hostPath, problems);
+      const text = files.readTextSync(hostPath, problems);
       if (text === undefined) return [];
       return [{ source: name, samples: parse(text, problems) }];
     },

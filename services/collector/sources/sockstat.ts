@@ -14,7 +14,7 @@ export function sockstatSource(options: SockstatSourceOptions = {}): Source {
   return {
     name: 'proc.sockstat',
     async collect({ files, problems }) {
-      const [sockstat, sockstat6] = await Promise.all([files.readText('proc/net/sockstat', problems), files.readText('proc/net/sockstat6', problems)]);
+      const [sockstat, sockstat6] = [files.readTextSync('proc/net/sockstat', problems), files.readTextSync('proc/net/sockstat6', problems)];
       if (sockstat === undefined && sockstat6 === undefined) return [];
       pageSizeBytes ??= detectPageSizeBytes();
       const pageSize = await pageSizeBytes;

@@ -9,7 +9,7 @@ export function sysctlSource(names: readonly string[] = diagnosisSysctls): Sourc
   return {
     name: 'proc.sysctl',
     async collect({ files, problems }) {
-      const texts = await Promise.all(names.map((name) => files.readText(sysctlPath(name), problems)));
+      const texts = names.map((name) => files.readTextSync(sysctlPath(name), problems));
       const samples = names.flatMap((name, index) => {
         const text = texts[index];
         return text === undefined ? [] : parseSysctl(name, text, problems);
