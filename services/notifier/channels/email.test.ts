@@ -84,6 +84,25 @@ describe('email channel over a real SMTP conversation', () => {
     expect(mail.html).toEqual(expect.stringContaining('<code>pmap -x 4242</code>'));
   });
 
+  it('threads the messages of one group: each replies to and references the same root', async () => {
+    const before = smtp.received.length;
+    const channel = createEmailChannel({ smtpUrl: smtp.url, from: 'vigil@example.com', to: ['sre@example.com'] });
+    const email = renderReportEmail(memoryGrowthReport);
+    expect(await channel.send({ ...email, thread: 'c0ffee' })).toEqual({ ok: true });
+    expect(await channel.send({ ...email, subject: `RESOLVED ${email.subject}`, thread: 'c0ffee' })).toEqual({ ok: true });
+    expect(await channel.send({ ...email, thread: 'digest:beef' })).toEqual({ ok: true });
+    expect(await channel.send(email)).toEqual({ ok: true });
+    channel.close();
+    const mails = smtp.received.slice(before).map((r) => r.mail);
+    expect(mails.map((mail) => [mail.inReplyTo, mail.references])).toEqual([
+      ['<vigil-group-c0ffee@example.com>', '<vigil-group-c0ffee@example.com>'],
+      ['<vigil-group-c0ffee@example.com>', '<vigil-group-c0ffee@example.com>'],
+      ['<vigil-group-digest-beef@example.com>', '<vigil-group-digest-beef@example.com>'],
+      [undefined, undefined],
+    ]);
+    expect(new Set(mails.map((mail) => mail.messageId)).size).toBe(4);
+  });
+
   it('reports a 5xx rejection as not retriable', async () => {
     const channel = createEmailChannel({ smtpUrl: smtp.url, from: 'vigil@example.com', to: ['full@example.com'] });
     try {

@@ -44,6 +44,15 @@ export function classifySendError(error: unknown): { retry: boolean; error: stri
   return { retry: !(e.code !== undefined && permanentCodes.has(e.code)), error: e.code ? `${e.code}: ${text}` : text };
 }
 
+/**
+ * The Message-ID every message of a thread replies to and references (RFC 5322 §3.6.4): no mail
+ * carries it, but clients that thread by References / In-Reply-To (Gmail, Outlook, Thunderbird)
+ * put the messages of one group together.
+ */
+export function threadRoot(thread: string, from: string): string {
+  return `<vigil-group-${thread.replace(/[^A-Za-z0-9.-]/g, '-')}@${from.split('@')[1] ?? 'vigil'}>`;
+}
+
 /** Sends report emails through one SMTP server (nodemailer). `send` never throws; a bad config throws VIGIL_CONFIG. */
 export function createEmailChannel(config: EmailChannelConfig): EmailChannel {
   const parsed = emailChannelConfigSchema.safeParse(config);
@@ -62,7 +71,8 @@ export function createEmailChannel(config: EmailChannelConfig): EmailChannel {
   return {
     async send(message) {
       try {
-        const info = await transport.sendMail({ from, to, subject: message.subject, text: message.text, html: message.html });
+        const threading = message.thread === undefined ? {} : { inReplyTo: threadRoot(message.thread, from), references: [threadRoot(message.thread, from)] };
+        const info = await transport.sendMail({ from, to, subject: message.subject, text: message.text, html: message.html, ...threading });
         const rejected = (info.rejected ?? []).map(String);
         // Some receivers got it: another attempt would send them a duplicate, so report without retry.
         if (rejected.length > 0) {

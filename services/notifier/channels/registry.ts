@@ -118,7 +118,7 @@ export const channelFactories: Record<ChannelType, ChannelFactory> = {
       name: 'email',
       receiver: to.join(','),
       sendResolved,
-      send: (delivery) => email.send(combinedEmail(delivery)),
+      send: (delivery) => email.send({ ...combinedEmail(delivery), thread: delivery.message.groupKey }),
       close: () => email.close(),
     };
   },

@@ -5,6 +5,8 @@ export interface EmailMessage {
   subject: string;
   text: string;
   html: string;
+  /** Messages with the same thread (the notifier's group key) reference one thread root, so mail clients show them as one conversation. */
+  thread?: string;
 }
 
 const SUBJECT_MAX_CHARS = 200;
