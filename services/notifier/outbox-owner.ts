@@ -180,7 +180,7 @@ export async function startOutboxOwner(options: OutboxOwnerOptions): Promise<Out
         await io.publish('notifier.outbox', items.map((item) => ({ key: item.groupKey, value: doneEntry(item) })));
       }
     } catch (publishError) {
-      // The flush stays uncommitted in the outbox topic, so a restart sends it again: at least once.
+      // Without its DONE entry, a replay after a restart may send it again: at least once.
       logger.error({ err: publishError, channel: channel.name }, 'could not record a notification outcome');
     }
     if (outcome.final) release(new Set(items.map((item) => item.groupKey)));
@@ -277,7 +277,14 @@ export async function startOutboxOwner(options: OutboxOwnerOptions): Promise<Out
         suppressed.push(record);
       }
     }
-    for (const flush of result.flushes) enqueueFlush(flush, holds.get(flush.groupKey)!.partition);
+    for (const flush of result.flushes) {
+      try {
+        enqueueFlush(flush, holds.get(flush.groupKey)!.partition);
+      } catch (error) {
+        // One message that cannot be rendered must not stop every other group.
+        logger.error({ err: error, groupKey: flush.groupKey }, 'notification could not be rendered; skipped');
+      }
+    }
     for (const key of Object.keys(due.groups)) putGroup(key, result.state.groups[key]);
     release(Object.keys(due.groups));
     schedule();

@@ -49,6 +49,8 @@ describe('messages from sources', () => {
     const message = messageFromSource(source, { groupKey: 'g', resolved: false });
     expect(message.title).toBe('WARNING TREND anomaly of cgroup_memory_working_set_bytes on prod/worker-3/shop/cart-<b>x</b>');
     expect(sourceLine(source, message)).toBe(`[WARNING] ${message.title} — ${message.summary}`);
+    const odd = messageFromSource({ type: 'anomaly', record: { ...anomaly('OPEN', 'WARNING'), value: Number.NaN, expectedHigh: Number.POSITIVE_INFINITY } }, { groupKey: 'g', resolved: false });
+    expect(odd.summary).toBe('s was NaN, expected 1..Infinity (score 2)');
     const email = sourceEmail(source, message);
     expect(email.html).toContain('cart-&lt;b&gt;x&lt;/b&gt;');
     expect(email.html).not.toContain('<b>x');

@@ -45,6 +45,9 @@ export function alertFromSource(source: NotifierSource, nowMs: number, reportFir
 
 const severities = ['INFO', 'WARNING', 'CRITICAL'] as const;
 
+/** A number as a person reads it, to `digits` significant digits; NaN and ±Infinity as such. */
+const num = (value: number, digits = 6): string => (Number.isFinite(value) ? String(Number(value.toPrecision(digits))) : String(value));
+
 /**
  * Alerts a source ends besides its own: an anomaly's severity is one of its labels, so after an
  * UPDATE or RESOLVED the same anomaly at its other severities is resolved (its group may differ).
@@ -66,10 +69,10 @@ export function messageFromSource(source: NotifierSource, options: { groupKey: s
       const update = source.record;
       const resolved = options.resolved || update.grade !== 'CRITICAL';
       return {
-        title: oneLine(`${resolved ? `RECOVERED ${update.grade}` : 'CRITICAL'} health of ${update.level.toLowerCase()} ${entityPath(update.entity)}: ${update.score.toFixed(0)}`),
+        title: oneLine(`${resolved ? `RECOVERED ${update.grade}` : 'CRITICAL'} health of ${update.level.toLowerCase()} ${entityPath(update.entity)}: ${num(update.score, 3)}`),
         severity: resolved ? 'INFO' : 'CRITICAL',
-        summary: oneLine(update.explanation || `score ${update.score.toFixed(1)}, grade ${update.grade}`),
-        facts: update.items.slice(0, 10).map((item) => ({ name: oneLine(item.code), value: `−${item.deduction.toFixed(1)}`, detail: oneLine(item.description) })),
+        summary: oneLine(update.explanation || `score ${num(update.score, 3)}, grade ${update.grade}`),
+        facts: update.items.slice(0, 10).map((item) => ({ name: oneLine(item.code), value: `−${num(item.deduction, 3)}`, detail: oneLine(item.description) })),
         suggestions: [],
         labels: { ...entityLabels(update.entity), level: update.level, grade: update.grade },
         groupKey: options.groupKey,
@@ -81,13 +84,13 @@ export function messageFromSource(source: NotifierSource, options: { groupKey: s
     case 'anomaly': {
       const anomaly = source.record;
       const resolved = options.resolved || anomaly.state === 'RESOLVED';
-      const band = `${Number(anomaly.expectedLow.toPrecision(4))}..${Number(anomaly.expectedHigh.toPrecision(4))}`;
+      const band = `${num(anomaly.expectedLow, 4)}..${num(anomaly.expectedHigh, 4)}`;
       return {
         title: oneLine(`${resolved ? 'RESOLVED' : anomaly.severity} ${anomaly.kind} anomaly of ${anomaly.metric} on ${entityPath(anomaly.entity)}`),
         severity: resolved ? 'INFO' : anomaly.severity,
-        summary: oneLine(`${anomaly.series} was ${Number(anomaly.value.toPrecision(6))}, expected ${band} (score ${anomaly.score.toFixed(2)})`),
+        summary: oneLine(`${anomaly.series} was ${num(anomaly.value)}, expected ${band} (score ${num(anomaly.score, 3)})`),
         facts: [
-          { name: 'value', value: String(Number(anomaly.value.toPrecision(6))) },
+          { name: 'value', value: num(anomaly.value) },
           { name: 'expected', value: band },
           { name: 'models', value: oneLine(anomaly.models.join(', ')) },
         ],
