@@ -98,10 +98,14 @@ test('a detector stopped without committing mid-stream and restarted: every anom
 
   const producer = await kafkaBus(`producer-${run}`);
   const cut = 320; // of 480 batches: in the middle of the second dips
-  await produceBatches(producer, `${prefix}metrics.raw`, stream.slice(0, cut));
+  const snapshotAt = 200; // the first detector writes snapshots around here, then handles up to the cut
+  await produceBatches(producer, `${prefix}metrics.raw`, stream.slice(0, snapshotAt));
 
   const first = await startDetector(crashingOnClose(await kafkaBus(`detector-a-${run}`)), env(run));
-  await until(async () => (await handledCount(first)) >= cut, 60_000, 'the first detector to handle the first part');
+  await until(async () => (await handledCount(first)) >= snapshotAt, 60_000, 'the first detector to handle the first part');
+  await new Promise((resolve) => setTimeout(resolve, 400)); // past VIGIL_DETECTOR_SNAPSHOT_INTERVAL_MS: the next record of each partition writes one
+  await produceBatches(producer, `${prefix}metrics.raw`, stream.slice(snapshotAt, cut));
+  await until(async () => (await handledCount(first)) >= cut, 60_000, 'the first detector to handle the second part');
   expect(await counterValue(first, 'vigil_detector_snapshots_written_total')).toBeGreaterThan(0);
   await first.close(); // commits nothing more: a crash
 
@@ -123,9 +127,10 @@ test('a detector stopped without committing mid-stream and restarted: every anom
   for (const [eventId, anomaly] of deduped) expect(anomaly).toEqual(expected.get(eventId));
   const opened = [...deduped.values()].filter((a) => a.state === 'OPEN').map((a) => a.id);
   expect(new Set(opened).size).toBe(opened.length);
-  // The restart restored the state from a snapshot and really replayed: some events arrived twice and were dropped by eventId.
+  // The second detector restored the partitions' state from snapshots and was handed again records the first had handled
+  // (nothing was committed past the snapshots): whatever it emitted again was dropped by eventId above.
   expect(await counterValue(second, 'vigil_detector_partitions_restored_total')).toBeGreaterThan(0);
-  expect(downstream.records.length).toBeGreaterThan(deduped.size);
+  expect(await handledCount(second)).toBeGreaterThan(stream.length - cut);
 }, 180_000);
 
 test('garbage bytes on metrics.raw land in metrics.raw.dlq with the reason, and consumption goes on', async () => {
