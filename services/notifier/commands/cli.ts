@@ -5,35 +5,12 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { Notification } from '../../../src/codec/records.generated.js';
-import { commonConfigSchema, loadConfig } from '../../../src/runtime/config.js';
+import { callApi, localApiUrl } from '../../../src/cli/api-client.js';
 import type { SilenceJson } from '../api.js';
 
-const defaultUrl = (): string => `http://127.0.0.1:${loadConfig(commonConfigSchema).VIGIL_HTTP_PORT}`;
-
-/** Calls the notifier's API; throws naming the URL when it cannot be reached, or with the API's message when it refuses. */
-export async function callNotifier<T>(baseUrl: string, method: string, path: string, body?: unknown): Promise<T> {
-  const url = new URL(path, baseUrl);
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method,
-      signal: AbortSignal.timeout(10_000),
-      ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
-    });
-  } catch (error) {
-    const cause = (error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message;
-    throw new Error(`cannot reach the notifier at ${url.href} (${cause}); is vigil start or vigil run notifier running, and on which VIGIL_HTTP_PORT?`, { cause: error });
-  }
-  const text = await response.text();
-  if (!response.ok) {
-    let message = text;
-    try {
-      message = (JSON.parse(text) as { message?: string }).message ?? text;
-    } catch { /* not JSON: the body as it is */ }
-    throw new Error(`${method} ${url.pathname} answered ${response.status}: ${message}`);
-  }
-  return JSON.parse(text) as T;
-}
+/** Calls the notifier's API (see src/cli/api-client.ts). */
+export const callNotifier = <T>(baseUrl: string, method: string, path: string, body?: unknown): Promise<T> =>
+  callApi<T>({ service: 'notifier', baseUrl, method, path, body });
 
 function pad(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
@@ -79,7 +56,7 @@ export function registerNotifierCommands(program: Command): void {
         createdBy: options.author,
         comment: options.comment,
       };
-      const created = await callNotifier<SilenceJson>(options.url ?? defaultUrl(), 'POST', '/api/silences', body);
+      const created = await callNotifier<SilenceJson>(options.url ?? localApiUrl(), 'POST', '/api/silences', body);
       process.stdout.write(options.json ? `${JSON.stringify(created)}\n` : `${created.id}\n`);
     });
   silence
@@ -89,7 +66,7 @@ export function registerNotifierCommands(program: Command): void {
     .option('--url <url>', 'the notifier\'s HTTP address (default http://127.0.0.1:$VIGIL_HTTP_PORT)')
     .option('--json', 'print JSON', false)
     .action(async (options: { status?: string; url?: string; json: boolean }) => {
-      const { silences } = await callNotifier<{ silences: SilenceJson[] }>(options.url ?? defaultUrl(), 'GET', '/api/silences');
+      const { silences } = await callNotifier<{ silences: SilenceJson[] }>(options.url ?? localApiUrl(), 'GET', '/api/silences');
       const shown = options.status ? silences.filter((s) => s.status === options.status) : silences;
       process.stdout.write(options.json ? `${JSON.stringify(shown)}\n` : renderSilences(shown));
     });
@@ -100,7 +77,7 @@ export function registerNotifierCommands(program: Command): void {
     .option('--url <url>', 'the notifier\'s HTTP address (default http://127.0.0.1:$VIGIL_HTTP_PORT)')
     .action(async (ids: string[], options: { url?: string }) => {
       for (const id of ids) {
-        const expired = await callNotifier<SilenceJson>(options.url ?? defaultUrl(), 'DELETE', `/api/silences/${encodeURIComponent(id)}`);
+        const expired = await callNotifier<SilenceJson>(options.url ?? localApiUrl(), 'DELETE', `/api/silences/${encodeURIComponent(id)}`);
         process.stdout.write(`${expired.id} ${expired.status}\n`);
       }
     });
@@ -114,7 +91,7 @@ export function registerNotifierCommands(program: Command): void {
     .option('--json', 'print JSON', false)
     .action(async (options: { since: string; limit: string; url?: string; json: boolean }) => {
       const query = new URLSearchParams({ since: options.since, limit: options.limit });
-      const { notifications } = await callNotifier<{ notifications: (Notification & { recordedAt: string })[] }>(options.url ?? defaultUrl(), 'GET', `/api/notifications?${query}`);
+      const { notifications } = await callNotifier<{ notifications: (Notification & { recordedAt: string })[] }>(options.url ?? localApiUrl(), 'GET', `/api/notifications?${query}`);
       process.stdout.write(options.json ? `${JSON.stringify(notifications)}\n` : renderNotifications(notifications));
     });
 }

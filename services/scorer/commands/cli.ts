@@ -1,7 +1,7 @@
 /** `vigil health`: the scorer's current scores as a table, read from its HTTP API. */
 import { InvalidArgumentError, type Command } from 'commander';
 import { healthLevelSymbols, type HealthLevel } from '../../../src/codec/records.generated.js';
-import { commonConfigSchema, loadConfig } from '../../../src/runtime/config.js';
+import { callApi, localApiUrl } from '../../../src/cli/api-client.js';
 import type { EntityScore } from '../http/health-api.js';
 import { renderHealthTable } from './health-table.js';
 
@@ -13,17 +13,8 @@ function levelOption(value: string): HealthLevel {
 
 /** GET `${baseUrl}/api/health[?level=]`; throws naming the URL when the scorer cannot be reached or refuses. */
 export async function fetchCurrentScores(baseUrl: string, level?: HealthLevel): Promise<EntityScore[]> {
-  const url = new URL('/api/health', baseUrl);
-  if (level) url.searchParams.set('level', level);
-  let response: Response;
-  try {
-    response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  } catch (error) {
-    throw new Error(`cannot reach the scorer at ${url.href} (${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}); is vigil start or vigil run scorer running, and on which VIGIL_HTTP_PORT?`, { cause: error });
-  }
-  const body = await response.text();
-  if (!response.ok) throw new Error(`${url.href} answered ${response.status}: ${body}`);
-  return (JSON.parse(body) as { entities: EntityScore[] }).entities;
+  const path = level ? `/api/health?level=${level}` : '/api/health';
+  return (await callApi<{ entities: EntityScore[] }>({ service: 'scorer', baseUrl, path })).entities;
 }
 
 export function registerScorerCommands(program: Command): void {
@@ -33,7 +24,7 @@ export function registerScorerCommands(program: Command): void {
     .option('--level <level>', `only ${healthLevelSymbols.join(', ')}`, levelOption)
     .option('--url <url>', 'the scorer\'s HTTP address (default http://127.0.0.1:$VIGIL_HTTP_PORT)')
     .action(async (options: { level?: HealthLevel; url?: string }) => {
-      const baseUrl = options.url ?? `http://127.0.0.1:${loadConfig(commonConfigSchema).VIGIL_HTTP_PORT}`;
+      const baseUrl = options.url ?? localApiUrl();
       process.stdout.write(renderHealthTable(await fetchCurrentScores(baseUrl, options.level)));
     });
 }
