@@ -18,6 +18,10 @@ import { VigilError } from '../src/errors.js';
 import { commonConfigSchema, loadConfig } from '../src/runtime/config.js';
 import { createPipelineMetrics } from '../src/runtime/metrics.js';
 import { createRecordIo } from '../src/runtime/record-io.js';
+import { startHost } from '../src/runtime/host.js';
+import { createLogger } from '../src/runtime/logger.js';
+import type { ServiceDefinition } from '../src/runtime/service.js';
+import { scorer } from '../services/scorer/scorer.service.js';
 import { kafkaBrokers } from './support/kafka-broker.js';
 import { startSchemaRegistry, type TestSchemaRegistry } from './support/schema-registry-server.js';
 
@@ -184,6 +188,38 @@ test('over Kafka: registry-framed records flow through record I/O; an unknown sc
     expect(letterIds).toEqual(registry.subjects.get(`${prefix}anomalies.dlq-value`));
   } finally {
     await bus.close();
+  }
+}, 60_000);
+
+test('a Vigil service started with VIGIL_SCHEMA_REGISTRY_URL registers its schemas at start and writes registry-framed records', async () => {
+  const run = `${process.pid}-${Date.now()}`;
+  const prefix = `registry-host-${run}.`;
+  const env = {
+    VIGIL_BUS: 'kafka', KAFKA_BROKERS: kafkaBrokers().join(','), VIGIL_TOPIC_PREFIX: prefix, VIGIL_SCHEMA_REGISTRY_URL: registry.url,
+    VIGIL_SCORER_RESTORE_IDLE_MS: '500', VIGIL_LOG_LEVEL: 'warn',
+  };
+  const host = await startHost({ services: [scorer as unknown as ServiceDefinition], env, http: false, logger: createLogger({ level: 'warn' }), print: () => undefined });
+  const bus = createBus({ kind: 'kafka', brokers: kafkaBrokers(), clientId: `registry-host-${run}` });
+  try {
+    await host.started;
+    expect(registry.subjects.get(`${prefix}health.updates-value`)).toHaveLength(1);
+    expect(registry.subjects.get(`${prefix}anomalies.dlq-value`)).toHaveLength(1);
+    await bus.connect();
+    const updates: Buffer[] = [];
+    const subscription = await bus.subscribe({ topic: `${prefix}health.updates`, group: `health-${run}`, fromBeginning: true, handler: async (record) => { updates.push(record.value!); } });
+    try {
+      // An anomaly another installation wrote in single-object encoding: the scorer reads either framing.
+      await bus.produce(`${prefix}anomalies`, [{ key: 'prod-eu/worker-7', value: createWireFormat().codec('anomalies').encode(anomaly) }]);
+      await waitUntil(() => updates.length > 0, 30_000);
+    } finally {
+      await subscription.close();
+    }
+    expect(registrySchemaId(updates[0]!)).toBe(registry.subjects.get(`${prefix}health.updates-value`)![0]);
+    // The library decodes them: the health of the anomaly's node (and its cluster).
+    expect(JSON.stringify(await Promise.all(updates.map((bytes) => new SchemaRegistry({ host: registry.url }).decode(bytes))))).toContain('worker-7');
+  } finally {
+    await bus.close();
+    await host.close();
   }
 }, 60_000);
 
