@@ -60,6 +60,10 @@ const records: { [T in Topic]: TopicRecords[T] } = {
     startsAtMs: 1_764_000_000_000, resolvedAtMs: null, sourceId: 'd1', source: '{"type":"report","record":{}}',
     channelIndex: -1, firing: [], resolved: [], sentAtMs: 0, nonce: '',
   },
+  'detector.state': {
+    group: 'vigil-detector', partition: 3, kind: 'SNAPSHOT', offset: 18_204, claim: '', format: 'v8-deflate/1',
+    state: Buffer.from([1, 0x63, 0x60, 0x00]), producedAtMs: 1_764_000_600_000,
+  },
 };
 
 const deadLetter: DeadLetter = {
