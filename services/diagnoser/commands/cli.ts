@@ -2,7 +2,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { scenarioSymbols, type DiagnosisReport, type Scenario } from '../../../src/codec/records.generated.js';
-import { createBus } from '../../../src/bus/create-bus.js';
+import { createBusFromConfig } from '../../../src/bus/create-bus.js';
+import { wireFormatFromConfig } from '../../../src/codec/wire-format.js';
 import { commonConfigSchema, loadConfig } from '../../../src/runtime/config.js';
 import { collectorConfigSchema } from '../../collector/collector-config.js';
 import { diagnoseCapture, noCauseCodes } from './diagnose-capture.js';
@@ -83,10 +84,10 @@ export function registerDiagnoserCommands(program: Command): void {
         if (config.VIGIL_BUS === 'memory') {
           throw new Error(`${argument}: not a file, and VIGIL_BUS=memory keeps no reports after its process ends: set VIGIL_BUS=kafka (KAFKA_BROKERS) to look the id up on ${config.VIGIL_TOPIC_PREFIX}diagnosis.reports, or pass a report JSON file`);
         }
-        const bus = createBus({ kind: config.VIGIL_BUS, brokers: config.KAFKA_BROKERS, clientId: 'vigil-explain' });
+        const bus = createBusFromConfig(config, { clientId: 'vigil-explain' });
         await bus.connect();
         try {
-          const report = await findReportOnBus(bus, `${config.VIGIL_TOPIC_PREFIX}diagnosis.reports`, argument, 5_000);
+          const report = await findReportOnBus(bus, `${config.VIGIL_TOPIC_PREFIX}diagnosis.reports`, argument, 5_000, wireFormatFromConfig(config));
           if (!report) throw new Error(`no report with id ${argument} on ${config.VIGIL_TOPIC_PREFIX}diagnosis.reports`);
           process.stdout.write(explainReport(report));
         } finally {

@@ -4,11 +4,12 @@
  * report with the id (or request id), or once nothing new arrived for `idleMs`.
  */
 import type { Bus } from '../../../src/bus/bus.js';
-import { codecFor } from '../../../src/codec/codecs.js';
 import type { DiagnosisReport } from '../../../src/codec/records.generated.js';
+import { singleObjectWireFormat, type WireFormat } from '../../../src/codec/wire-format.js';
 
-export async function findReportOnBus(bus: Bus, topic: string, id: string, idleMs: number): Promise<DiagnosisReport | undefined> {
-  const codec = codecFor('diagnosis.reports');
+/** `wire` reads either framing; with a registry configured it can look up ids it has not seen. */
+export async function findReportOnBus(bus: Bus, topic: string, id: string, idleMs: number, wire: WireFormat = singleObjectWireFormat): Promise<DiagnosisReport | undefined> {
+  const codec = wire.codec('diagnosis.reports');
   let found: DiagnosisReport | undefined;
   let lastActivity = Date.now();
   const subscription = await bus.subscribe({
@@ -19,7 +20,7 @@ export async function findReportOnBus(bus: Bus, topic: string, id: string, idleM
       lastActivity = Date.now();
       if (found || !record.value) return;
       try {
-        const report = codec.decode(record.value);
+        const report = await codec.decode(record.value);
         if (report.id === id || report.requestId === id) found = report;
       } catch {
         // not a report of this schema: the DLQ's business, not ours
