@@ -26,6 +26,7 @@ export const detectorConfigSchema = commonConfigSchema.extend({
   VIGIL_DETECTOR_GROUP: z.string().min(1).default('vigil-detector').describe('Consumer group of the detector'),
   VIGIL_DETECTOR_RULES: z.string().min(1).optional().describe('Path of the expert rule file (YAML); the shipped services/detector/rules/default-rules.yaml when unset'),
   VIGIL_DETECTOR_SNAPSHOT_INTERVAL_MS: z.coerce.number().int().min(0).default(10_000).describe('How often each partition\'s detector state is written to detector.state (0: after every record); metrics.raw is committed no further than the latest snapshot, so this bounds what a new owner replays'),
+  VIGIL_DETECTOR_SNAPSHOT_CHUNK_BYTES: z.coerce.number().int().min(1024).default(256 * 1024).describe('Bytes of encoded state per detector.state record at most: a partition\'s snapshot is written as as many chunks as it needs, each well under the broker\'s max.message.bytes (1 MB by default)'),
   VIGIL_DETECTOR_CLAIM_TIMEOUT_MS: z.coerce.number().int().min(1).default(60_000).describe('How long a new owner of a partition waits to read detector.state up to its claim before it starts from the snapshots read so far'),
 });
 
@@ -69,7 +70,7 @@ export const detector: ServiceDefinition<typeof detectorConfigSchema> = {
     const snapshotsWritten = counter(registry, 'vigil_detector_snapshots_written_total', 'Partition state snapshots written to detector.state');
     const restored = counter(registry, 'vigil_detector_partitions_restored_total', 'Partitions taken over from a snapshot on detector.state');
     const group = config.VIGIL_DETECTOR_GROUP;
-    const store = await openStateStore({ io, logger, clock, group, claimTimeoutMs: config.VIGIL_DETECTOR_CLAIM_TIMEOUT_MS });
+    const store = await openStateStore({ io, logger, clock, group, claimTimeoutMs: config.VIGIL_DETECTOR_CLAIM_TIMEOUT_MS, chunkBytes: config.VIGIL_DETECTOR_SNAPSHOT_CHUNK_BYTES });
 
     const publish = async ({ anomalies, requests, classified }: DetectorOutput): Promise<void> => {
       if (classified.length > 0) {
@@ -98,8 +99,8 @@ export const detector: ServiceDefinition<typeof detectorConfigSchema> = {
           entry.continueFrom = snapshot.offset;
           restored.inc();
           logger.info({ partition, offset: snapshot.offset, bytes: snapshot.state.length, tookMs: clock() - startedMs }, 'metrics.raw partition restored from its snapshot');
-          // Written back, so the partition's latest record on detector.state is a snapshot again, not our claim.
-          await store.write(partition, snapshot.offset, snapshot.state);
+          // Its SNAPSHOT written again, so the partition's latest record under that key is a snapshot, not our claim.
+          await store.reaffirm(partition, snapshot);
           return;
         } catch (error) {
           logger.warn({ partition, offset: snapshot.offset, err: error }, 'the snapshot of a metrics.raw partition cannot be restored: starting it anew');

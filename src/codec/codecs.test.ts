@@ -61,8 +61,9 @@ const records: { [T in Topic]: TopicRecords[T] } = {
     channelIndex: -1, firing: [], resolved: [], sentAtMs: 0, nonce: '',
   },
   'detector.state': {
-    group: 'vigil-detector', partition: 3, kind: 'SNAPSHOT', offset: 18_204, claim: '', format: 'v8-deflate/1',
-    state: Buffer.from([1, 0x63, 0x60, 0x00]), producedAtMs: 1_764_000_600_000,
+    group: 'vigil-detector', partition: 3, kind: 'CHUNK', offset: 18_204, claim: '', format: 'v8-deflate/1',
+    state: Buffer.from([1, 0x63, 0x60, 0x00]), generation: '6f1c2a9e-5b1d-4a8e-9c3f-0d7e2b4a1c55', slot: 'b', chunk: 2, chunks: 0,
+    producedAtMs: 1_764_000_600_000,
   },
 };
 

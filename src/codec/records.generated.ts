@@ -91,7 +91,7 @@ export interface DeadLetter {
   timestampMs: number;
 }
 
-/** A detector group's state of one metrics.raw partition, or a claim on it (topic detector.state, key <group>/<partition>, compacted: the latest snapshot of every partition stays). A snapshot at offset O is the whole state after applying every record before O, written after their outputs were acknowledged; the owner commits metrics.raw no further than its latest acknowledged snapshot, and whoever owns the partition next restores the snapshot and applies records from O on. */
+/** A detector group's state of one metrics.raw partition, a chunk of it, or a claim on it (topic detector.state, compacted). A snapshot at offset O is the whole state after applying every record before O, written after their outputs were acknowledged, as CHUNK records (key <group>/<partition>/<slot>/<index>, each under the configured byte limit) followed, once every chunk is acknowledged, by one SNAPSHOT record naming them (key <group>/<partition>). Consecutive snapshots alternate between two slots, so the chunks of the latest SNAPSHOT are never overwritten before a newer one is complete. The owner commits metrics.raw no further than its latest acknowledged snapshot, and whoever owns the partition next restores it and applies records from O on. */
 export interface DetectorState {
   /** Consumer group of the detector (VIGIL_DETECTOR_GROUP): groups with different rule files keep separate states. */
   group: string;
@@ -99,21 +99,29 @@ export interface DetectorState {
   partition: number;
   /** What the record is. */
   kind: DetectorStateKind;
-  /** SNAPSHOT: the metrics.raw offset the state continues from (the next record to apply). CLAIM: -1. */
+  /** SNAPSHOT and CHUNK: the metrics.raw offset the state continues from (the next record to apply). CLAIM: -1. */
   offset: number;
-  /** CLAIM: a unique id of the claim; SNAPSHOT: empty. */
+  /** CLAIM: a unique id of the claim; otherwise empty. */
   claim: string;
   /** Encoding of state, e.g. v8-deflate/1 (Node's structured-clone serialisation, deflated); a reader that does not know it starts fresh. */
   format: string;
-  /** The encoded state; empty for a CLAIM. */
+  /** CHUNK: its part of the encoded state (the parts in index order are the whole); SNAPSHOT with chunks 0: the whole encoded state; otherwise empty. */
   state: Buffer;
+  /** SNAPSHOT and CHUNK: a unique id of one written state; a SNAPSHOT is restored only from chunks of its own generation. */
+  generation: string;
+  /** SNAPSHOT and CHUNK: which of the partition's two chunk slots (a or b) the state's chunks are written under. */
+  slot: string;
+  /** CHUNK: its index, from 0. */
+  chunk: number;
+  /** SNAPSHOT: how many chunks the state has (0: the state is inline, as written by version 1). */
+  chunks: number;
   /** When the record was written, milliseconds since the Unix epoch. */
   producedAtMs: number;
 }
 
-/** SNAPSHOT carries state; CLAIM marks where a new owner started reading, so it knows it has read every earlier snapshot of the partition. */
-export type DetectorStateKind = 'SNAPSHOT' | 'CLAIM';
-export const detectorStateKindSymbols = ['SNAPSHOT', 'CLAIM'] as const;
+/** SNAPSHOT names a complete state (its chunks, or inline state when chunks is 0); CHUNK carries a part of a state; CLAIM marks where a new owner started reading, so it knows it has read every earlier snapshot of the partition. */
+export type DetectorStateKind = 'SNAPSHOT' | 'CLAIM' | 'CHUNK';
+export const detectorStateKindSymbols = ['SNAPSHOT', 'CLAIM', 'CHUNK'] as const;
 
 /** The root cause of a diagnosis request, the evidence for it and what to do (topic diagnosis.reports, key cluster/node). */
 export interface DiagnosisReport {
