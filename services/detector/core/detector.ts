@@ -23,7 +23,7 @@ import { counterStep, isCounter } from './counter-rate.js';
 import { isTracked, partnerMetrics, readThreshold, ruleFor, type ExpertRule } from './expert-rules.js';
 import { createSeriesScorer, restoreSeriesScorer } from '../engine/create-series-scorer.js';
 import type { SavedSeriesScorer, SeriesClass, SeriesScorer } from '../engine/series-scorer.js';
-import { defaultEngineJudgeOptions, judge, newEngineHold, statistics, type EngineHold, type EngineJudgeOptions } from './judge.js';
+import { defaultEngineJudgeOptions, judge, statistics, type EngineHold, type EngineJudgeOptions } from './judge.js';
 import { advance, newLifecycle, openEvent, resolveGone, type LifecycleState, type OpenAnomaly, type SeriesIdentity } from './lifecycle.js';
 import { defaultPolicyOptions, NodePolicy, windowLabel, type Asker, type PolicyOptions, type SavedPolicy } from './policy.js';
 import { PointRing } from './point-ring.js';
@@ -135,13 +135,16 @@ interface SeriesState {
   /** Judged (statistics or threshold); false for a counter kept only as another rule's partner. */
   judged: boolean;
   counter: boolean;
-  previousRaw: { value: number; timestampMs: number } | undefined;
+  /** A counter's previous reading (time -Infinity: none yet). */
+  previousValue: number;
+  previousTimestampMs: number;
   lastTimestampMs: number;
   /** Latest points (rates for counters): a request's window, the rule's trend model. */
   ring: PointRing;
   /** The detection engine of a statistically judged series: scores each point and classifies the series. */
   scorer: SeriesScorer | undefined;
-  hold: EngineHold;
+  /** The band held since an alarm; undefined while nothing is held. */
+  hold: EngineHold | undefined;
   publishedClass: SeriesClass | undefined;
   pointsSinceClassified: number;
   lifecycle: LifecycleState;
@@ -183,6 +186,19 @@ export interface SavedDetector {
   nodes: [string, Omit<NodeState, 'series' | 'scene' | 'policy' | 'rules'> & { series: [string, SavedSeries][]; scene: SavedScene; policy: SavedPolicy }][];
   counts: Counts;
   forgotten: { rateLimitedRequests: number; sceneSamplesDropped: number };
+}
+
+const noLabels: Readonly<Record<string, string>> = Object.freeze({});
+
+/** A series' own copy of its labels; every series without labels shares one empty object. */
+function copyLabels(labels: Readonly<Record<string, string>>): Record<string, string> {
+  for (const _ in labels) return { ...labels };
+  return noLabels as Record<string, string>;
+}
+
+/** The same string, flat (a joined string keeps its parts) and interned (equal keys share one copy). */
+function flatString(text: string): string {
+  return Object.keys({ [text]: 0 })[0]!;
 }
 
 /** The entity of a series: its pod (and container) when the collector attributed it, else the node. */
@@ -257,8 +273,10 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     }
     state.lastTimestampMs = timestampMs;
     if (!state.counter) return raw;
-    const change = counterStep(state.previousRaw, { value: raw, timestampMs }, options.counterMaxGapMs);
-    state.previousRaw = { value: raw, timestampMs };
+    const previous = state.previousTimestampMs === Number.NEGATIVE_INFINITY ? undefined : { value: state.previousValue, timestampMs: state.previousTimestampMs };
+    const change = counterStep(previous, { value: raw, timestampMs }, options.counterMaxGapMs);
+    state.previousValue = raw;
+    state.previousTimestampMs = timestampMs;
     return change.kind === 'rate' ? change.perSecond : undefined;
   }
 
@@ -292,7 +310,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     let stats;
     if (state.scorer) {
       const engine = state.scorer.push(timestampMs, value);
-      stats = statistics(value, engine, state.hold, state.ring.lastValues(rule.trend?.points ?? 0), rule, identity.labels, points, options.engine);
+      stats = statistics(value, engine, state, state.ring.lastValues(rule.trend?.points ?? 0), rule, identity.labels, points, options.engine);
       classify(state, value, timestampMs, engine.seriesClass, classified);
     }
     const threshold = rule.threshold ? readThreshold(rule.threshold, value, identity.labels, points) : undefined;
@@ -354,16 +372,17 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     // The engine forecasts time to exhaustion against a real limit: the partner an `above` threshold is a share of.
     const limit = rule.threshold?.above !== undefined && rule.threshold.ratioTo !== undefined ? points.get(seriesKey(rule.threshold.ratioTo, sample.labels)) : undefined;
     return {
-      identity: { entity: entityOf(node.entity, sample.labels), metric: sample.name, series: key, labels: { ...sample.labels } },
+      identity: { entity: entityOf(node.entity, sample.labels), metric: sample.name, series: key, labels: copyLabels(sample.labels) },
       source,
       rule,
       judged,
       counter,
-      previousRaw: undefined,
+      previousValue: 0,
+      previousTimestampMs: Number.NEGATIVE_INFINITY,
       lastTimestampMs: Number.NEGATIVE_INFINITY,
       ring: new PointRing(judged ? ringCapacity(rule) : 1),
       scorer: judged && rule.statistical ? createSeriesScorer(limit !== undefined ? { limit } : {}) : undefined,
-      hold: newEngineHold(),
+      hold: undefined,
       publishedClass: undefined,
       pointsSinceClassified: 0,
       lifecycle: newLifecycle(),
@@ -431,10 +450,14 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     const tracked = new Set<string>();
     // Label values that churn (pids, ids) would grow the rule cache without bound: it starts again.
     if (node.rules.size > 4 * options.maxSeriesPerNode) node.rules.clear();
-    for (const { sample, key } of valid) {
+    for (const entry of valid) {
+      const { sample } = entry;
+      let { key } = entry;
       let rule = node.rules.get(key);
       if (rule === undefined) {
         rule = ruleFor(rules, sample.name, sample.labels) ?? null;
+        // Keys kept (by this cache, by the series' state) are flat and shared: a joined string keeps its parts too.
+        key = flatString(key);
         node.rules.set(key, rule);
       }
       if (!rule) {
@@ -455,6 +478,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
           counts.refusedSeries++;
           continue;
         }
+        key = flatString(key);
         state = newSeries(node, sample, key, batch.source, rule, judged, counter, points);
         node.series.set(key, state);
       }

@@ -2,7 +2,7 @@ import { expect, test } from 'vitest';
 import { createSeriesScorer } from '../engine/create-series-scorer.js';
 import { defaultRules } from '../rules/rule-file.js';
 import { ruleFor } from './expert-rules.js';
-import { defaultEngineJudgeOptions, judge, newEngineHold, statistics, type EngineJudgeOptions, type Verdict } from './judge.js';
+import { defaultEngineJudgeOptions, judge, statistics, type HoldingSeries, type EngineJudgeOptions, type Verdict } from './judge.js';
 
 const stepMs = 15_000;
 
@@ -10,9 +10,9 @@ const stepMs = 15_000;
 function judgeSeries(metric: string, values: readonly number[], engine: EngineJudgeOptions = defaultEngineJudgeOptions): Verdict[] {
   const rule = ruleFor(defaultRules(), metric, {})!;
   const scorer = createSeriesScorer();
-  const hold = newEngineHold();
+  const series: HoldingSeries = { hold: undefined };
   return values.map((value, i) => {
-    const stats = statistics(value, scorer.push(i * stepMs, value), hold, values.slice(Math.max(0, i - 16), i), rule, {}, new Map(), engine);
+    const stats = statistics(value, scorer.push(i * stepMs, value), series, values.slice(Math.max(0, i - 16), i), rule, {}, new Map(), engine);
     return judge({ value, labels: {}, rule, batch: new Map(), stats, thresholdHeld: false }, { criticalScore: 3 })!;
   });
 }

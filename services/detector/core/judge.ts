@@ -59,7 +59,7 @@ export const defaultEngineJudgeOptions: EngineJudgeOptions = { alarmScore: 0.5, 
 
 /** The band the engine expected before its last alarm, while the series has not come back to it. */
 export interface EngineHold {
-  /** Points the hold still lasts; 0 = no hold. */
+  /** Points the hold still lasts (at least 1: a hold that is over is dropped). */
   left: number;
   center: number;
   halfWidth: number;
@@ -67,8 +67,9 @@ export interface EngineHold {
   votes: string[];
 }
 
-export function newEngineHold(): EngineHold {
-  return { left: 0, center: 0, halfWidth: 0, kind: 'SPIKE', votes: [] };
+/** Where a series keeps its hold: undefined while it holds nothing. */
+export interface HoldingSeries {
+  hold: EngineHold | undefined;
 }
 
 const normalScoreCeiling = 0.99;
@@ -96,7 +97,7 @@ export function trendScore(value: number, recent: readonly number[], rule: Exper
  * while the engine has no band yet. `recent` is the series' window before value (oldest first), for
  * the rule's trend model.
  */
-export function statistics(value: number, engine: PointVerdict, hold: EngineHold, recent: readonly number[], rule: ExpertRule, labels: Readonly<Record<string, string>>, batch: BatchValues, options: EngineJudgeOptions = defaultEngineJudgeOptions): StatisticalVerdict | undefined {
+export function statistics(value: number, engine: PointVerdict, series: HoldingSeries, recent: readonly number[], rule: ExpertRule, labels: Readonly<Record<string, string>>, batch: BatchValues, options: EngineJudgeOptions = defaultEngineJudgeOptions): StatisticalVerdict | undefined {
   if (!Number.isFinite(engine.expectedLow) || !Number.isFinite(engine.expectedHigh)) return undefined;
   const center = (engine.expectedLow + engine.expectedHigh) / 2;
   // The smallest change the rule calls meaningful is the least half-width: a flat series (no noise)
@@ -104,13 +105,18 @@ export function statistics(value: number, engine: PointVerdict, hold: EngineHold
   const halfWidth = Math.max((engine.expectedHigh - engine.expectedLow) / 2, minimumChange(rule, center, labels, batch), Number.MIN_VALUE);
   const alarmed = engine.score >= options.alarmScore;
   const votes = alarmed ? engine.votes.map((vote) => vote.model) : [];
-  if (alarmed && hold.left <= 0) Object.assign(hold, { center, halfWidth, kind: engine.kind, votes });
-  if (alarmed) hold.left = options.holdPoints;
+  if (alarmed && options.holdPoints > 0) {
+    series.hold ??= { left: 0, center, halfWidth, kind: engine.kind, votes };
+    series.hold.left = options.holdPoints;
+  }
+  const hold = series.hold;
   let score = engine.score / options.alarmScore;
   let verdict: StatisticalVerdict;
-  if (hold.left > 0) {
+  if (hold !== undefined) {
     const deviation = Math.abs(value - hold.center) / hold.halfWidth;
     hold.left = deviation < rule.lifecycle.resolveLevel && !alarmed ? 0 : hold.left - 1;
+    // Over: most series hold nothing most of the time, and keep no hold.
+    if (hold.left <= 0) series.hold = undefined;
     score = Math.max(score, deviation);
     verdict = {
       score, expectedLow: hold.center - hold.halfWidth, expectedHigh: hold.center + hold.halfWidth,

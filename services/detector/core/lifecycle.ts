@@ -48,7 +48,7 @@ export interface OpenAnomaly {
 /** A series' lifecycle: the open anomaly, or the recent anomalous points that may open one. */
 export interface LifecycleState {
   open: OpenAnomaly | undefined;
-  /** The last openWindow judged points while nothing is open: the time of each anomalous one, NaN for the others; oldest first. */
+  /** The last openWindow judged points while nothing is open: the time of each anomalous one, NaN for the others; oldest first. Empty while none of them is anomalous. */
   pending: number[];
 }
 
@@ -77,9 +77,12 @@ export function advance(state: LifecycleState, verdict: Verdict, point: JudgedPo
       state.pending = [];
       return opened(state, verdict, point, point.thresholdSinceMs ?? point.timestampMs, identity);
     }
+    // Nothing anomalous pending: a normal point changes nothing (and no array of NaNs is kept per series).
+    if (!verdict.anomalous && state.pending.length === 0) return undefined;
     state.pending.push(verdict.anomalous ? point.timestampMs : Number.NaN);
     if (state.pending.length > rule.openWindow) state.pending.shift();
     const anomalousTimes = state.pending.filter((t) => !Number.isNaN(t));
+    if (anomalousTimes.length === 0) state.pending.length = 0;
     if (!verdict.anomalous || anomalousTimes.length < rule.openAfter) return undefined;
     state.pending = [];
     return opened(state, verdict, point, anomalousTimes[0]!, identity);
