@@ -26,7 +26,7 @@ import type { SavedSeriesScorer, SeriesClass, SeriesScorer } from '../engine/ser
 import { defaultEngineJudgeOptions, judge, statistics, type EngineHold, type EngineJudgeOptions } from './judge.js';
 import { advance, newLifecycle, openEvent, resolveGone, type LifecycleState, type OpenAnomaly, type SeriesIdentity } from './lifecycle.js';
 import { defaultPolicyOptions, NodePolicy, windowLabel, type Asker, type PolicyOptions, type SavedPolicy } from './policy.js';
-import { PointRing } from './point-ring.js';
+import { PointRings, type SavedRing } from './point-rings.js';
 import { defaultSceneOptions, NodeScene, type SavedScene, type SceneOptions } from './scene.js';
 import { seriesKey } from './series-key.js';
 import { decodeDetectorState, encodeDetectorState } from './detector-state.js';
@@ -139,8 +139,8 @@ interface SeriesState {
   previousValue: number;
   previousTimestampMs: number;
   lastTimestampMs: number;
-  /** Latest points (rates for counters): a request's window, the rule's trend model. */
-  ring: PointRing;
+  /** Its ring among the node's point rings of its capacity (latest points, rates for counters: a request's window, the rule's trend model); -1 for a series not judged. */
+  ring: number;
   /** The detection engine of a statistically judged series: scores each point and classifies the series. */
   scorer: SeriesScorer | undefined;
   /** The band held since an alarm; undefined while nothing is held. */
@@ -174,16 +174,18 @@ interface NodeState {
   policy: NodePolicy;
   /** The rule of each series key seen (null: none), so a scrape's samples are not matched against every rule again. Derived, not saved. */
   rules: Map<string, ExpertRule | null>;
+  /** The series' point rings, by capacity. Saved with each series. */
+  rings: Map<number, PointRings>;
 }
 
 type Counts = Omit<DetectorStats, 'nodes' | 'series' | 'openAnomalies'>;
 
 /** A series' state as plain data: the rule by name, the ring and the scorer saved. */
-type SavedSeries = Omit<SeriesState, 'rule' | 'ring' | 'scorer'> & { rule: string; ring: ReturnType<PointRing['save']>; scorer: SavedSeriesScorer | undefined };
+type SavedSeries = Omit<SeriesState, 'rule' | 'ring' | 'scorer'> & { rule: string; ring: SavedRing | undefined; scorer: SavedSeriesScorer | undefined };
 
 /** The detector's state as plain data (what detector-state.ts encodes). */
 export interface SavedDetector {
-  nodes: [string, Omit<NodeState, 'series' | 'scene' | 'policy' | 'rules'> & { series: [string, SavedSeries][]; scene: SavedScene; policy: SavedPolicy }][];
+  nodes: [string, Omit<NodeState, 'series' | 'scene' | 'policy' | 'rules' | 'rings'> & { series: [string, SavedSeries][]; scene: SavedScene; policy: SavedPolicy }][];
   counts: Counts;
   forgotten: { rateLimitedRequests: number; sceneSamplesDropped: number };
 }
@@ -222,19 +224,31 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
   const forgotten = { rateLimitedRequests: 0, sceneSamplesDropped: 0 };
 
   const ringCapacity = (rule: ExpertRule): number => Math.max(options.windowSize, options.policy.windowPoints, (rule.trend?.points ?? 0) + 1);
+  /** The node's point rings of the capacity a rule's series need. */
+  function ringsOf(node: Pick<NodeState, 'rings'>, rule: ExpertRule): PointRings {
+    const capacity = ringCapacity(rule);
+    let rings = node.rings.get(capacity);
+    if (!rings) {
+      rings = new PointRings(capacity);
+      node.rings.set(capacity, rings);
+    }
+    return rings;
+  }
 
   if (saved) {
     Object.assign(counts, saved.counts);
     Object.assign(forgotten, saved.forgotten);
     for (const [key, node] of saved.nodes) {
       const series = new Map<string, SeriesState>();
+      const rings = { rings: new Map<number, PointRings>() };
       for (const [seriesKey, state] of node.series) {
         // A rule renamed or removed since the snapshot: the series starts again under its new rule.
         const rule = rulesByName.get(state.rule);
         if (!rule) continue;
-        series.set(seriesKey, { ...state, rule, ring: PointRing.restore(ringCapacity(rule), state.ring), scorer: state.scorer ? restoreSeriesScorer(state.scorer) : undefined });
+        const ring = state.ring ? ringsOf(rings, rule).restore(state.ring) : -1;
+        series.set(seriesKey, { ...state, rule, ring, scorer: state.scorer ? restoreSeriesScorer(state.scorer) : undefined });
       }
-      nodes.set(key, { ...node, series, scene: NodeScene.restore(options.scene, node.scene), policy: NodePolicy.restore(options.policy, node.policy), rules: new Map() });
+      nodes.set(key, { ...node, series, scene: NodeScene.restore(options.scene, node.scene), policy: NodePolicy.restore(options.policy, node.policy), rules: new Map(), rings: rings.rings });
     }
   }
 
@@ -242,6 +256,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     const state = node.series.get(key);
     if (!state) return;
     if (state.lifecycle.open) out.push(resolveGone(state.lifecycle.open, state.identity, observedAtMs));
+    if (state.ring >= 0) ringsOf(node, state.rule).release(state.ring);
     node.series.delete(key);
   }
 
@@ -280,9 +295,9 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     return change.kind === 'rate' ? change.perSecond : undefined;
   }
 
-  function windowSamples(state: SeriesState): SceneSample[] {
+  function windowSamples(node: NodeState, state: SeriesState): SceneSample[] {
     const labels = { ...state.identity.labels, [windowLabel]: state.counter ? 'rate' : 'value' };
-    return state.ring.lastPoints(options.policy.windowPoints).map(({ value, timestampMs }) => ({ name: state.identity.metric, labels, value, timestampMs }));
+    return ringsOf(node, state.rule).lastPoints(state.ring, options.policy.windowPoints).map(({ value, timestampMs }) => ({ name: state.identity.metric, labels, value, timestampMs }));
   }
 
   /** A ClassifiedSeries when the series' class changed or is due again. */
@@ -305,12 +320,13 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     state.pointsSinceClassified = 0;
   }
 
-  function observe(state: SeriesState, value: number, timestampMs: number, points: ReadonlyMap<string, number>, out: Anomaly[], classified: ClassifiedSeries[], askers: Asker[]): void {
+  function observe(node: NodeState, state: SeriesState, value: number, timestampMs: number, points: ReadonlyMap<string, number>, out: Anomaly[], classified: ClassifiedSeries[], askers: Asker[]): void {
     const { rule, identity } = state;
+    const rings = ringsOf(node, rule);
     let stats;
     if (state.scorer) {
       const engine = state.scorer.push(timestampMs, value);
-      stats = statistics(value, engine, state, state.ring.lastValues(rule.trend?.points ?? 0), rule, identity.labels, points, options.engine);
+      stats = statistics(value, engine, state, rings.lastValues(state.ring, rule.trend?.points ?? 0), rule, identity.labels, points, options.engine);
       classify(state, value, timestampMs, engine.seriesClass, classified);
     }
     const threshold = rule.threshold ? readThreshold(rule.threshold, value, identity.labels, points) : undefined;
@@ -318,7 +334,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     else state.thresholdSinceMs = undefined;
     const thresholdHeld = state.thresholdSinceMs !== undefined && timestampMs - state.thresholdSinceMs >= (rule.threshold?.forMs ?? 0);
     const verdict = judge({ value, labels: identity.labels, rule, batch: points, stats, threshold, thresholdHeld }, options);
-    state.ring.push(value, timestampMs);
+    rings.push(state.ring, value, timestampMs);
     if (!verdict) return;
     const severityBefore = state.lifecycle.open?.severity;
     const record = advance(state.lifecycle, verdict, { value, timestampMs, thresholdSinceMs: state.thresholdSinceMs }, identity, rule.lifecycle, options);
@@ -326,7 +342,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     out.push(record);
     // Opening, and turning CRITICAL later, are what may ask for a diagnosis (see policy.ts).
     if (record.state === 'OPEN' || (record.state === 'UPDATE' && severityBefore !== 'CRITICAL' && record.severity === 'CRITICAL')) {
-      askers.push({ anomaly: record, scenario: rule.scenario, window: () => windowSamples(state) });
+      askers.push({ anomaly: record, scenario: rule.scenario, window: () => windowSamples(node, state) });
     }
   }
 
@@ -380,7 +396,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
       previousValue: 0,
       previousTimestampMs: Number.NEGATIVE_INFINITY,
       lastTimestampMs: Number.NEGATIVE_INFINITY,
-      ring: new PointRing(judged ? ringCapacity(rule) : 1),
+      ring: judged ? ringsOf(node, rule).allocate() : -1,
       scorer: judged && rule.statistical ? createSeriesScorer(limit !== undefined ? { limit } : {}) : undefined,
       hold: undefined,
       publishedClass: undefined,
@@ -408,6 +424,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
         events: new Map(),
         policy: new NodePolicy(options.policy),
         rules: new Map(),
+        rings: new Map(),
       };
       nodes.set(nodeKey, node);
     }
@@ -488,7 +505,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
       if (state.counter) points.set(key, point);
       if (state.judged) toJudge.push({ state, value: point });
     }
-    for (const { state, value } of toJudge) observe(state, value, batch.timestampMs, points, anomalies, classified, askers);
+    for (const { state, value } of toJudge) observe(node, state, value, batch.timestampMs, points, anomalies, classified, askers);
     // A series its source no longer carries is forgotten (and what it had open resolved).
     for (const key of before?.series ?? []) if (!tracked.has(key)) forgetSeries(node, key, batch.timestampMs, anomalies);
     node.sources.set(batch.source, { lastTimestampMs: batch.timestampMs, series: tracked });
@@ -500,9 +517,11 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
 
   function save(): SavedDetector {
     return {
-      nodes: [...nodes].map(([key, { rules: _derived, ...node }]) => [key, {
+      nodes: [...nodes].map(([key, { rules: _derived, rings, ...node }]) => [key, {
         ...node,
-        series: [...node.series].map(([seriesKey, state]): [string, SavedSeries] => [seriesKey, { ...state, rule: state.rule.name, ring: state.ring.save(), scorer: state.scorer?.save() }]),
+        series: [...node.series].map(([seriesKey, state]): [string, SavedSeries] => [seriesKey, {
+          ...state, rule: state.rule.name, ring: state.ring >= 0 ? ringsOf({ rings }, state.rule).save(state.ring) : undefined, scorer: state.scorer?.save(),
+        }]),
         scene: node.scene.save(),
         policy: node.policy.save(),
       }]),

@@ -1,0 +1,24 @@
+import { expect, test } from 'vitest';
+import { PointRings } from './point-rings.js';
+
+test('each of many rings keeps its own latest points, oldest first, across blocks and reuse', () => {
+  const rings = new PointRings(5);
+  const ids = Array.from({ length: 70 }, () => rings.allocate());
+  for (let t = 0; t < 8; t++) for (const [n, ring] of ids.entries()) rings.push(ring, n * 100 + t, 1_000 * t);
+  expect(rings.lastValues(ids[69]!, 3)).toEqual([6905, 6906, 6907]);
+  expect(rings.lastPoints(ids[40]!, 10)).toEqual([3, 4, 5, 6, 7].map((t) => ({ value: 4000 + t, timestampMs: 1_000 * t })));
+
+  // A released ring is handed out again, empty.
+  rings.release(ids[3]!);
+  const reused = rings.allocate();
+  expect(reused).toBe(ids[3]);
+  expect(rings.size(reused)).toBe(0);
+  rings.push(reused, 1, 9_000);
+  expect(rings.lastPoints(reused, 5)).toEqual([{ value: 1, timestampMs: 9_000 }]);
+  expect(rings.lastValues(ids[4]!, 2)).toEqual([406, 407]);
+
+  // Saved and restored elsewhere (a smaller capacity keeps the latest).
+  const elsewhere = new PointRings(3);
+  const restored = elsewhere.restore(rings.save(ids[69]!));
+  expect(elsewhere.lastValues(restored, 5)).toEqual([6905, 6906, 6907]);
+});
