@@ -22,3 +22,16 @@ test('each of many rings keeps its own latest points, oldest first, across block
   const restored = elsewhere.restore(rings.save(ids[69]!));
   expect(elsewhere.lastValues(restored, 5)).toEqual([6905, 6906, 6907]);
 });
+
+test('times stay exact to the millisecond over months; a window spans at most 2^32 ms (49 days)', () => {
+  const rings = new PointRings(4);
+  const ring = rings.allocate();
+  const day = 86_400_000;
+  const times = [1_764_000_000_123, 1_764_000_000_123 + 20 * day + 7, 1_764_000_000_123 + 45 * day + 9, 1_764_000_000_123 + 60 * day + 11, 1_764_000_000_123 + 90 * day + 13, 1_764_000_000_123 + 200 * day + 1];
+  for (const [i, time] of times.entries()) rings.push(ring, i, time);
+  // At 200 days, the points of 60 and 90 days are more than 49 days old: only the newest is left.
+  expect(rings.lastPoints(ring, 4)).toEqual([{ value: 5, timestampMs: times[5] }]);
+  const steady = rings.allocate();
+  for (let i = 0; i < 12; i++) rings.push(steady, i, times[0]! + i * 15 * day + i);
+  expect(rings.lastPoints(steady, 4)).toEqual([8, 9, 10, 11].map((i) => ({ value: i, timestampMs: times[0]! + i * 15 * day + i })));
+});

@@ -1,11 +1,14 @@
 /**
  * The latest points (value and time) of a node's series, one fixed-capacity ring per series, kept
- * in blocks of 32 rings (one Float64Array each): a diagnosis request's window and the rule's trend
- * model read them. A typed array per series would cost ~250 bytes of bookkeeping each (its object,
- * its ArrayBuffer, the ring's own object); here a series holds only its ring's number.
+ * in blocks of 32 rings: a diagnosis request's window and the rule's trend model read them. A typed
+ * array per series would cost ~250 bytes of bookkeeping each (its object, its ArrayBuffer, the
+ * ring's own object); here a series holds only its ring's number.
  *
- * Ring r is the (r mod 32)-th stride of block r / 32: its start and length, then `capacity` values,
- * then their `capacity` times. Released rings are reused; a block is added when all are in use.
+ * A block is one ArrayBuffer seen two ways. As Float64: ring r's (r mod 32)-th stride holds its
+ * start, length and time epoch, then `capacity` values. As Uint32, after those: the ring's
+ * `capacity` times, as milliseconds after its epoch (exact, 4 bytes instead of 8; the epoch moves
+ * up when a time would be 2^32 ms, 49 days, after it, and points older than that leave the ring). Released rings are reused; a block is added
+ * when all are in use.
  */
 export interface SavedRing {
   /** Oldest first. */
@@ -15,25 +18,33 @@ export interface SavedRing {
 
 const START = 0;
 const LENGTH = 1;
-const HEADER = 2;
+const EPOCH = 2;
+const HEADER = 3;
 const RINGS_PER_BLOCK = 32;
+const MAX_OFFSET = 0xffff_ffff;
+
+interface Block {
+  numbers: Float64Array;
+  times: Uint32Array;
+}
 
 export class PointRings {
-  private readonly blocks: Float64Array[] = [];
+  private readonly blocks: Block[] = [];
+  /** Float64 slots per ring. */
   private readonly stride: number;
   /** Rings handed out so far (the next new ring's number), and released ones to hand out again. */
   private used = 0;
   private readonly released: number[] = [];
 
   constructor(readonly capacity: number) {
-    this.stride = HEADER + 2 * capacity;
+    this.stride = HEADER + capacity;
   }
 
-  /** The block of a ring, and where the ring starts in it. */
-  private blockOf(ring: number): Float64Array {
+  private blockOf(ring: number): Block {
     return this.blocks[Math.floor(ring / RINGS_PER_BLOCK)]!;
   }
 
+  /** Where the ring's header starts in its block's numbers (its times start at (ring mod 32) × capacity). */
   private baseOf(ring: number): number {
     return (ring % RINGS_PER_BLOCK) * this.stride;
   }
@@ -41,10 +52,14 @@ export class PointRings {
   /** A new empty ring's number. */
   allocate(): number {
     const ring = this.released.pop() ?? this.used++;
-    if (ring >= this.blocks.length * RINGS_PER_BLOCK) this.blocks.push(new Float64Array(RINGS_PER_BLOCK * this.stride));
-    const slots = this.blockOf(ring);
-    slots[this.baseOf(ring) + START] = 0;
-    slots[this.baseOf(ring) + LENGTH] = 0;
+    if (ring >= this.blocks.length * RINGS_PER_BLOCK) {
+      const numbersBytes = RINGS_PER_BLOCK * this.stride * 8;
+      const buffer = new ArrayBuffer(numbersBytes + RINGS_PER_BLOCK * this.capacity * 4);
+      this.blocks.push({ numbers: new Float64Array(buffer, 0, RINGS_PER_BLOCK * this.stride), times: new Uint32Array(buffer, numbersBytes) });
+    }
+    const { numbers } = this.blockOf(ring);
+    numbers[this.baseOf(ring) + START] = 0;
+    numbers[this.baseOf(ring) + LENGTH] = 0;
     return ring;
   }
 
@@ -53,59 +68,82 @@ export class PointRings {
   }
 
   size(ring: number): number {
-    return this.blockOf(ring)[this.baseOf(ring) + LENGTH]!;
+    return this.blockOf(ring).numbers[this.baseOf(ring) + LENGTH]!;
   }
 
   push(ring: number, value: number, timestampMs: number): void {
-    const slots = this.blockOf(ring);
+    const { numbers, times } = this.blockOf(ring);
     const base = this.baseOf(ring);
-    const start = slots[base + START]!;
-    const length = slots[base + LENGTH]!;
+    const timesBase = (ring % RINGS_PER_BLOCK) * this.capacity;
+    if (numbers[base + LENGTH] === 0) numbers[base + EPOCH] = timestampMs;
+    else if (timestampMs - numbers[base + EPOCH]! > MAX_OFFSET) this.rebase(numbers, times, base, timesBase, timestampMs);
+    const start = numbers[base + START]!;
+    const length = numbers[base + LENGTH]!;
     const index = (start + length) % this.capacity;
-    slots[base + HEADER + index] = value;
-    slots[base + HEADER + this.capacity + index] = timestampMs;
-    if (length < this.capacity) slots[base + LENGTH] = length + 1;
-    else slots[base + START] = (start + 1) % this.capacity;
+    numbers[base + HEADER + index] = value;
+    times[timesBase + index] = timestampMs - numbers[base + EPOCH]!;
+    if (length < this.capacity) numbers[base + LENGTH] = length + 1;
+    else numbers[base + START] = (start + 1) % this.capacity;
   }
 
-  /** The index in its block of the value of the ring's i-th point of its last n (oldest first). */
-  private valueAt(slots: Float64Array, ring: number, n: number, i: number): number {
+  /** Before pushing a time too far after the epoch: drops points more than 2^32 ms before it (a window spans at most 49 days), and moves the epoch to the oldest left. */
+  private rebase(numbers: Float64Array, times: Uint32Array, base: number, timesBase: number, timestampMs: number): void {
+    let start = numbers[base + START]!;
+    let length = numbers[base + LENGTH]!;
+    const epoch = numbers[base + EPOCH]!;
+    while (length > 0 && timestampMs - (epoch + times[timesBase + start]!) > MAX_OFFSET) {
+      start = (start + 1) % this.capacity;
+      length--;
+    }
+    const shift = length > 0 ? times[timesBase + start]! : timestampMs - epoch;
+    for (let i = 0; i < length; i++) times[timesBase + ((start + i) % this.capacity)]! -= shift;
+    numbers[base + START] = start;
+    numbers[base + LENGTH] = length;
+    numbers[base + EPOCH] = epoch + shift;
+  }
+
+  /** Calls visit with the block, the ring's epoch and the value index of each of its last n points, oldest first. */
+  private visitLast(ring: number, n: number, visit: (i: number, value: number, timestampMs: number) => void): void {
+    const { numbers, times } = this.blockOf(ring);
     const base = this.baseOf(ring);
-    return base + HEADER + ((slots[base + START]! + slots[base + LENGTH]! - n + i) % this.capacity);
+    const timesBase = (ring % RINGS_PER_BLOCK) * this.capacity;
+    const first = numbers[base + START]! + numbers[base + LENGTH]! - n;
+    const epoch = numbers[base + EPOCH]!;
+    for (let i = 0; i < n; i++) {
+      const index = (first + i) % this.capacity;
+      visit(i, numbers[base + HEADER + index]!, epoch + times[timesBase + index]!);
+    }
   }
 
   /** The last `count` values (or all there are), oldest first. */
   lastValues(ring: number, count: number): number[] {
-    const slots = this.blockOf(ring);
     const n = Math.min(count, this.size(ring));
     const out = new Array<number>(n);
-    for (let i = 0; i < n; i++) out[i] = slots[this.valueAt(slots, ring, n, i)]!;
+    this.visitLast(ring, n, (i, value) => {
+      out[i] = value;
+    });
     return out;
   }
 
   /** The last `count` points (or all there are) with their times, oldest first. */
   lastPoints(ring: number, count: number): { value: number; timestampMs: number }[] {
-    const slots = this.blockOf(ring);
     const n = Math.min(count, this.size(ring));
     const out = new Array<{ value: number; timestampMs: number }>(n);
-    for (let i = 0; i < n; i++) {
-      const index = this.valueAt(slots, ring, n, i);
-      out[i] = { value: slots[index]!, timestampMs: slots[index + this.capacity]! };
-    }
+    this.visitLast(ring, n, (i, value, timestampMs) => {
+      out[i] = { value, timestampMs };
+    });
     return out;
   }
 
   /** A ring as plain data, oldest first, for snapshots. */
   save(ring: number): SavedRing {
-    const slots = this.blockOf(ring);
     const n = this.size(ring);
     const values = new Float64Array(n);
     const timestamps = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const index = this.valueAt(slots, ring, n, i);
-      values[i] = slots[index]!;
-      timestamps[i] = slots[index + this.capacity]!;
-    }
+    this.visitLast(ring, n, (i, value, timestampMs) => {
+      values[i] = value;
+      timestamps[i] = timestampMs;
+    });
     return { values, timestamps };
   }
 
