@@ -4,8 +4,11 @@
  * lifecycles, policy and scene — fed node-exporter-like scrapes of 200 samples per batch:
  *
  *  - replay of one node (one batch stream) and of 50 nodes (10,000 series) round robin, samples/s;
- *  - heap per live series over 100,000 series (500 nodes), and the snapshot a takeover restores:
- *    its size per series, the time to take it and to restore it.
+ *  - heap per live series of the whole live detector over 100,000 series (681 nodes of 147 series),
+ *    next to the engine alone (the same number of series' engines, each fed the same points), so
+ *    what the detector adds around its engines shows; the floor is ≤ 1 KB per live series;
+ *  - the snapshot a takeover restores: its size per series, the detector.state chunks it takes at
+ *    the default VIGIL_DETECTOR_SNAPSHOT_CHUNK_BYTES, the time to take it and to restore it.
  *
  * The engine alone (what `vigil detect` runs per series) is bench/detector-engine.bench.ts.
  *
@@ -14,6 +17,9 @@
  */
 import type { MetricBatch, Sample } from '../src/codec/records.generated.js';
 import { createDetector, restoreDetector, type Detector } from '../services/detector/core/detector.js';
+import { detectorConfigSchema } from '../services/detector/detector.service.js';
+import { createSeriesScorer } from '../services/detector/engine/create-series-scorer.js';
+import type { SeriesScorer } from '../services/detector/engine/series-scorer.js';
 
 const GiB = 1024 ** 3;
 const STEP_MS = 15_000;
@@ -74,24 +80,40 @@ function heapUsed(): number {
 
 const format = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-// One node: warm up (engines past their warm-up), then measure.
-const oneNode = stream(1, 4_000);
-const single = createDetector();
-replay(single, oneNode.slice(0, 1_000));
-console.log(`one node (${single.stats().series} series): ${format(replay(single, oneNode.slice(1_000), 1_000))} samples/s`);
+/** Throughput; its batches and detectors are garbage once it returns, before memory is measured. */
+function throughput(): void {
+  // One node: warm up (engines past their warm-up), then measure.
+  const oneNode = stream(1, 4_000);
+  const single = createDetector();
+  replay(single, oneNode.slice(0, 1_000));
+  console.log(`one node (${single.stats().series} series): ${format(replay(single, oneNode.slice(1_000), 1_000))} samples/s`);
 
-const fiftyNodes = stream(50, 200);
-const many = createDetector();
-replay(many, fiftyNodes.slice(0, 50 * 60));
-console.log(`50 nodes (${format(many.stats().series)} series) round robin: ${format(replay(many, fiftyNodes.slice(50 * 60), 50 * 60))} samples/s`);
+  const fiftyNodes = stream(50, 200);
+  const many = createDetector();
+  replay(many, fiftyNodes.slice(0, 50 * 60));
+  console.log(`50 nodes (${format(many.stats().series)} series) round robin: ${format(replay(many, fiftyNodes.slice(50 * 60), 50 * 60))} samples/s`);
+}
+
+throughput();
 
 if ((globalThis as { gc?: () => void }).gc) {
-  const before = heapUsed();
+  const nodes = Math.ceil(100_000 / 147);
+  const scrapes = 40;
+  let before = heapUsed();
+  const engines: SeriesScorer[] = [];
+  for (let s = 0; s < 100_000; s++) engines.push(createSeriesScorer());
+  for (let index = 0; index < scrapes; index++) for (const [s, engine] of engines.entries()) engine.push(START_MS + index * STEP_MS, 1e9 + ((index * 7919 + s * 613) % 101));
+  const enginePerSeries = (heapUsed() - before) / engines.length;
+  // Read after the measurement, so the engines are not collected before it.
+  if (engines.some((engine) => engine.points !== scrapes)) throw new Error('an engine missed points');
+  engines.length = 0;
+  before = heapUsed();
   const big = createDetector();
-  for (let index = 0; index < 40; index++) for (let node = 0; node < 500; node++) big.process(scrape(node, index), index * 500 + node);
+  for (let index = 0; index < scrapes; index++) for (let node = 0; node < nodes; node++) big.process(scrape(node, index), index * nodes + node);
   const series = big.stats().series;
   const perSeries = (heapUsed() - before) / series;
-  console.log(`live state: ${format(perSeries)} bytes per series over ${format(series)} series (heap + array buffers; 500 nodes' scenes and lifecycles included)`);
+  console.log(`live state: ${format(perSeries)} bytes per live series, whole live detector, over ${format(series)} series (${nodes} nodes' scenes, rules cache and lifecycles included; heap + array buffers; floor ≤ 1,024)`);
+  console.log(`            ${format(enginePerSeries)} bytes per series, engine alone, over 100,000 series (the detector adds ${format(perSeries - enginePerSeries)})`);
   let started = process.hrtime.bigint();
   const snapshot = big.snapshot();
   const takeMs = Number(process.hrtime.bigint() - started) / 1e6;
@@ -99,7 +121,8 @@ if ((globalThis as { gc?: () => void }).gc) {
   const restored = restoreDetector(snapshot);
   const restoreMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (restored.stats().series !== series) throw new Error('the restored detector lost series');
-  console.log(`snapshot: ${format(snapshot.length)} bytes (${format(snapshot.length / series)} per series), taken in ${format(takeMs)} ms, restored in ${format(restoreMs)} ms`);
+  const chunkBytes = detectorConfigSchema.shape.VIGIL_DETECTOR_SNAPSHOT_CHUNK_BYTES.parse(undefined);
+  console.log(`snapshot: ${format(snapshot.length)} bytes (${format(snapshot.length / series)} per series; ${format(Math.ceil(snapshot.length / chunkBytes))} detector.state chunks of ≤ ${format(chunkBytes)} bytes), taken in ${format(takeMs)} ms, restored in ${format(restoreMs)} ms`);
 } else {
   console.log('live state and snapshot: run with node --expose-gc --import tsx');
 }
