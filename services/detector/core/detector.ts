@@ -26,7 +26,7 @@ import type { SavedSeriesScorer, SeriesClass, SeriesScorer } from '../engine/ser
 import { defaultEngineJudgeOptions, judge, statistics, type EngineHold, type EngineJudgeOptions } from './judge.js';
 import { advance, newLifecycle, openEvent, resolveGone, type LifecycleState, type OpenAnomaly, type SeriesIdentity } from './lifecycle.js';
 import { defaultPolicyOptions, NodePolicy, windowLabel, type Asker, type PolicyOptions, type SavedPolicy } from './policy.js';
-import { PointRings, type SavedRing } from './point-rings.js';
+import { PointRings, type SavedPointRings } from './point-rings.js';
 import { defaultSceneOptions, NodeScene, type SavedScene, type SceneOptions } from './scene.js';
 import { seriesKey } from './series-key.js';
 import { decodeDetectorState, encodeDetectorState } from './detector-state.js';
@@ -179,12 +179,12 @@ interface NodeState {
 
 type Counts = Omit<DetectorStats, 'nodes' | 'series' | 'openAnomalies'>;
 
-/** A series' state as plain data: the rule by name, the ring and the scorer saved. */
-type SavedSeries = Omit<SeriesState, 'rule' | 'ring' | 'scorer'> & { rule: string; ring: SavedRing | undefined; scorer: SavedSeriesScorer | undefined };
+/** A series' state as plain data: the rule by name, its ring's number and capacity (the node's rings are saved whole), the scorer saved. */
+type SavedSeries = Omit<SeriesState, 'rule' | 'scorer'> & { rule: string; ringCapacity: number; scorer: SavedSeriesScorer | undefined };
 
 /** The detector's state as plain data (what detector-state.ts encodes). */
 export interface SavedDetector {
-  nodes: [string, Omit<NodeState, 'series' | 'scene' | 'policy' | 'rules' | 'rings'> & { series: [string, SavedSeries][]; scene: SavedScene; policy: SavedPolicy }][];
+  nodes: [string, Omit<NodeState, 'series' | 'scene' | 'policy' | 'rules' | 'rings'> & { series: [string, SavedSeries][]; scene: SavedScene; policy: SavedPolicy; rings: SavedPointRings[] }][];
   counts: Counts;
   forgotten: { rateLimitedRequests: number; sceneSamplesDropped: number };
 }
@@ -239,12 +239,21 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     Object.assign(forgotten, saved.forgotten);
     for (const [key, node] of saved.nodes) {
       const series = new Map<string, SeriesState>();
-      const rings = { rings: new Map<number, PointRings>() };
-      for (const [seriesKey, state] of node.series) {
+      const rings = { rings: new Map(node.rings.map((saved) => [saved.capacity, PointRings.restoreAll(saved)])) };
+      for (const [seriesKey, { ringCapacity: savedCapacity, ...state }] of node.series) {
+        const savedRings = rings.rings.get(savedCapacity);
         // A rule renamed or removed since the snapshot: the series starts again under its new rule.
         const rule = rulesByName.get(state.rule);
-        if (!rule) continue;
-        const ring = state.ring ? ringsOf(rings, rule).restore(state.ring) : -1;
+        if (!rule) {
+          if (state.ring >= 0) savedRings?.release(state.ring);
+          continue;
+        }
+        let ring = state.ring;
+        // A rule whose series now need rings of another capacity: the ring moves.
+        if (ring >= 0 && savedCapacity !== ringCapacity(rule)) {
+          ring = ringsOf(rings, rule).restore(savedRings!.save(state.ring));
+          savedRings!.release(state.ring);
+        }
         series.set(seriesKey, { ...state, rule, ring, scorer: state.scorer ? restoreSeriesScorer(state.scorer) : undefined });
       }
       nodes.set(key, { ...node, series, scene: NodeScene.restore(options.scene, node.scene), policy: NodePolicy.restore(options.policy, node.policy), rules: new Map(), rings: rings.rings });
@@ -525,8 +534,9 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
       nodes: [...nodes].map(([key, { rules: _derived, rings, ...node }]) => [key, {
         ...node,
         series: [...node.series].map(([seriesKey, state]): [string, SavedSeries] => [seriesKey, {
-          ...state, rule: state.rule.name, ring: state.ring >= 0 ? ringsOf({ rings }, state.rule).save(state.ring) : undefined, scorer: state.scorer?.save(),
+          ...state, rule: state.rule.name, ringCapacity: ringCapacity(state.rule), scorer: state.scorer?.save(),
         }]),
+        rings: [...rings.values()].map((pointRings) => pointRings.saveAll()),
         scene: node.scene.save(),
         policy: node.policy.save(),
       }]),

@@ -17,7 +17,13 @@ test('each of many rings keeps its own latest points, oldest first, across block
   expect(rings.lastPoints(reused, 5)).toEqual([{ value: 1, timestampMs: 9_000 }]);
   expect(rings.lastValues(ids[4]!, 2)).toEqual([406, 407]);
 
-  // Saved and restored elsewhere (a smaller capacity keeps the latest).
+  // Saved whole and restored: the same rings under the same numbers, the released one still free.
+  const copy = PointRings.restoreAll(structuredClone(rings.saveAll()));
+  for (const ring of ids) expect(copy.lastPoints(ring, 5)).toEqual(rings.lastPoints(ring, 5));
+  rings.release(ids[7]!);
+  expect(PointRings.restoreAll(rings.saveAll()).allocate()).toBe(ids[7]);
+
+  // One ring saved and restored elsewhere (a smaller capacity keeps the latest).
   const elsewhere = new PointRings(3);
   const restored = elsewhere.restore(rings.save(ids[69]!));
   expect(elsewhere.lastValues(restored, 5)).toEqual([6905, 6906, 6907]);

@@ -16,6 +16,14 @@ export interface SavedRing {
   timestamps: Float64Array;
 }
 
+/** All rings of a PointRings as plain data, for snapshots: each block's bytes as they are (ring numbers stay valid). */
+export interface SavedPointRings {
+  capacity: number;
+  used: number;
+  released: number[];
+  blocks: Uint8Array[];
+}
+
 const START = 0;
 const LENGTH = 1;
 const EPOCH = 2;
@@ -135,7 +143,27 @@ export class PointRings {
     return out;
   }
 
-  /** A ring as plain data, oldest first, for snapshots. */
+  /** Every ring as plain data (copies of the blocks): restoreAll() gives back the same rings under the same numbers. */
+  saveAll(): SavedPointRings {
+    return {
+      capacity: this.capacity, used: this.used, released: [...this.released],
+      blocks: this.blocks.map(({ numbers }) => new Uint8Array(numbers.buffer.slice(0))),
+    };
+  }
+
+  static restoreAll(saved: SavedPointRings): PointRings {
+    const rings = new PointRings(saved.capacity);
+    const numbersLength = RINGS_PER_BLOCK * rings.stride;
+    for (const bytes of saved.blocks) {
+      const buffer = bytes.slice().buffer;
+      rings.blocks.push({ numbers: new Float64Array(buffer, 0, numbersLength), times: new Uint32Array(buffer, numbersLength * 8) });
+    }
+    rings.used = saved.used;
+    rings.released.push(...saved.released);
+    return rings;
+  }
+
+  /** A ring as plain data, oldest first. */
   save(ring: number): SavedRing {
     const n = this.size(ring);
     const values = new Float64Array(n);
