@@ -6,8 +6,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
-import { services } from '../services/registry.js';
+import { loadServices } from '../services/registry.js';
+import type { ServiceDefinition, ServiceName } from '../src/runtime/service.js';
 import { commonConfigSchema, describeConfig } from '../src/runtime/config.js';
+
+const services = Object.fromEntries((await loadServices()).map((service) => [service.name, service])) as Record<ServiceName, ServiceDefinition>;
 
 export const readmeFile = fileURLToPath(new URL('../README.md', import.meta.url));
 const BEGIN = '<!-- config:begin -->';

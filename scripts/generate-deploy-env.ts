@@ -6,9 +6,12 @@
  * being silently ignored by a container.
  */
 import type { z } from 'zod';
-import { services } from '../services/registry.js';
+import { loadServices } from '../services/registry.js';
+import type { ServiceDefinition } from '../src/runtime/service.js';
 import { commonConfigSchema, describeConfig, loadConfig } from '../src/runtime/config.js';
 import { serviceNames, type ServiceName } from '../src/runtime/service.js';
+
+const services = Object.fromEntries((await loadServices()).map((service) => [service.name, service])) as Record<ServiceName, ServiceDefinition>;
 
 export { serviceNames, type ServiceName };
 

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { services, startOrder } from '../services/registry.js';
+import { loadService, startOrder } from '../services/registry.js';
 import type { Bus } from '../src/bus/bus.js';
 import { createBus } from '../src/bus/create-bus.js';
 import { spawnMemoryHog } from '../src/cli/demo/memory-hog.js';
@@ -38,7 +38,7 @@ beforeAll(async () => {
   const logger = createLogger({ level: 'warn' });
   for (const name of startOrder) {
     // Each service gets its own host and so its own Kafka client, as in a real deployment.
-    const host = await startHost({ services: [services[name]], env, http: false, logger, print: (line) => printed.push(line) });
+    const host = await startHost({ services: [await loadService(name)], env, http: false, logger, print: (line) => printed.push(line) });
     hosts.push(host);
     if (name !== 'collector') await host.started;
   }
