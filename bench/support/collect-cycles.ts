@@ -17,7 +17,7 @@ const [root = '', cyclesText = '30'] = process.argv.slice(2);
 const cycles = Number(cyclesText);
 const config = collectorConfigSchema.parse({ VIGIL_NODE: 'bench-node', VIGIL_CLUSTER: 'bench' });
 // As `vigil collect --root DIR` reads a capture: no cluster, no kernel log, no scrape targets.
-const setup = setUpCollector(config, { roots: rootsUnder(root), kubernetes: false, scrape: false, kernelLog: false });
+const setup = await setUpCollector(config, { roots: rootsUnder(root), kubernetes: false, scrape: false, kernelLog: false });
 
 // CPU per source, measured around each source's collect (the collector runs them one after the other).
 const perSourceMs = new Map<string, number[]>();

@@ -9,7 +9,7 @@ import { createHostFiles, type HostFiles, type HostRoots } from './host-files.js
 import { kernelLogSource, kernelLogSourceFromConfig } from './kernel/kmsg-source.js';
 import { attributionFor } from './kubernetes/attribution.js';
 import { kubeConfigFrom } from './kubernetes/config.js';
-import { createPodDirectory, type PodDirectory } from './kubernetes/pod-directory.js';
+import type { PodDirectory } from './kubernetes/pod-directory.js';
 import { scrapeSource, scrapeTargetsOf } from './prometheus/scrape-source.js';
 import type { Source } from './source.js';
 import { defaultSources } from './sources/default-sources.js';
@@ -35,11 +35,12 @@ export interface CollectorSetupOptions {
   logger?: Logger;
 }
 
-export function setUpCollector(config: CollectorConfig, options: CollectorSetupOptions = {}): CollectorSetup {
+export async function setUpCollector(config: CollectorConfig, options: CollectorSetupOptions = {}): Promise<CollectorSetup> {
   const files = createHostFiles(options.roots ?? { procRoot: config.VIGIL_PROC_ROOT, sysRoot: config.VIGIL_SYS_ROOT });
-  const kubeConfig = options.kubernetes === false ? undefined : kubeConfigFrom(config);
+  const kubeConfig = options.kubernetes === false ? undefined : await kubeConfigFrom(config);
+  // Loaded with the cluster only: the pod directory brings @kubernetes/client-node.
   const pods = kubeConfig
-    ? createPodDirectory({ kubeConfig, nodeName: config.VIGIL_NODE, requestTimeoutMs: config.VIGIL_KUBE_TIMEOUT_MS, logger: options.logger })
+    ? (await import('./kubernetes/pod-directory.js')).createPodDirectory({ kubeConfig, nodeName: config.VIGIL_NODE, requestTimeoutMs: config.VIGIL_KUBE_TIMEOUT_MS, logger: options.logger })
     : undefined;
   const kernel = options.kernelLog === false ? undefined
     : options.kernelLog !== undefined ? kernelLogSource({ path: options.kernelLog })

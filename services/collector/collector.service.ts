@@ -20,7 +20,7 @@ export const collector: ServiceDefinition<typeof collectorConfigSchema> = {
   name: 'collector',
   configSchema: collectorConfigSchema,
   async start(config, { io, logger, clock, registry }) {
-    const setup = setUpCollector(config, { logger });
+    const setup = await setUpCollector(config, { logger });
     const { sources } = setup;
     const cycle = createCollector(setup.files, sources);
     const key = nodeKey(config.VIGIL_CLUSTER, config.VIGIL_NODE);

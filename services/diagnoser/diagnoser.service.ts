@@ -27,7 +27,7 @@ export function createDiagnoser(options: DiagnoserOptions = {}): ServiceDefiniti
     name: 'diagnoser',
     configSchema: diagnoserConfigSchema,
     async start(config, { io, logger }) {
-      const kubernetes = options.kubernetes ?? kubernetesContextReaderFrom(config);
+      const kubernetes = options.kubernetes ?? await kubernetesContextReaderFrom(config);
       const seen = new RecentIds(10_000);
       const subscription = await io.subscribe({
         topic: 'diagnosis.requests',

@@ -51,7 +51,7 @@ async function batchesOfCapture(config: CollectorConfig, directory: string): Pro
   const meta = JSON.parse(await readFile(join(directory, 'meta.json'), 'utf8')) as CaptureMeta;
   const dmesg = join(directory, 'dmesg.txt');
   const kernelLog = await stat(dmesg).then(() => dmesg, () => false as const);
-  const setup = setUpCollector(config, { kubernetes: false, scrape: false, kernelLog, roots: rootsUnder(join(directory, meta.copies[0]!.directory)) });
+  const setup = await setUpCollector(config, { kubernetes: false, scrape: false, kernelLog, roots: rootsUnder(join(directory, meta.copies[0]!.directory)) });
   const batches: MetricBatch[] = [];
   for (const copy of meta.copies) {
     const files = createHostFiles(rootsUnder(join(directory, copy.directory)));
@@ -74,7 +74,7 @@ export function registerCollectorCommands(program: Command): void {
       const config = loadConfig(collectorConfigSchema);
       // A capture copy is read as it was: no questions to today's cluster or kernel log.
       const fromCopy = options.root !== undefined;
-      const setup = setUpCollector(config, { roots: fromCopy ? rootsUnder(options.root!) : undefined, kubernetes: !fromCopy, kernelLog: fromCopy ? false : undefined });
+      const setup = await setUpCollector(config, { roots: fromCopy ? rootsUnder(options.root!) : undefined, kubernetes: !fromCopy, kernelLog: fromCopy ? false : undefined });
       await setup.pods?.ready();
       const timestampMs = Date.now();
       const result = await createCollector(setup.files, setup.sources).collect(timestampMs);
@@ -91,8 +91,8 @@ export function registerCollectorCommands(program: Command): void {
     .option('--interval <seconds>', 'time between the two copies', positive, 5)
     .action(async (options: { out: string; interval: number }) => {
       const config = loadConfig(collectorConfigSchema);
-      const setup = setUpCollector(config, { kubernetes: false, kernelLog: false });
-      const kubeConfig = kubeConfigFrom(config);
+      const setup = await setUpCollector(config, { kubernetes: false, kernelLog: false });
+      const kubeConfig = await kubeConfigFrom(config);
       const { meta } = await capture({
         out: options.out,
         intervalSeconds: options.interval,

@@ -42,17 +42,17 @@ describe('kubernetes config', () => {
     ['VIGIL_KUBECONFIG', { VIGIL_KUBECONFIG: 'FILE' }, {}, 'https://10.0.0.1:6443'],
     ['in a pod', {}, { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' }, 'https://10.96.0.1:443'],
     ['KUBECONFIG (first of a list)', {}, { KUBECONFIG: `FILE${path.delimiter}/nonexistent` }, 'https://10.0.0.1:6443'],
-  ])('%s', (_name, variables, env, server) => {
+  ])('%s', async (_name, variables, env, server) => {
     // client-node's loadFromCluster reads the service host and port from process.env itself.
     for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
     const file = kubeconfigFile();
     const config = loadConfig(kubernetesConfigSchema, Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, value.replace('FILE', file)])));
     const resolvedEnv = Object.fromEntries(Object.entries(env).map(([key, value]) => [key, value.replace('FILE', file)]));
-    expect(kubeConfigFrom(config, resolvedEnv)?.getCurrentCluster()?.server).toBe(server);
+    expect((await kubeConfigFrom(config, resolvedEnv))?.getCurrentCluster()?.server).toBe(server);
   });
 
-  test('a kubeconfig that cannot be read is a VIGIL_CONFIG error naming the variable', () => {
+  test('a kubeconfig that cannot be read is a VIGIL_CONFIG error naming the variable', async () => {
     const config = loadConfig(kubernetesConfigSchema, { VIGIL_KUBECONFIG: '/nonexistent/kubeconfig' });
-    expect(() => kubeConfigFrom(config, {})).toThrow(expect.objectContaining({ code: 'VIGIL_CONFIG', message: expect.stringMatching(/^VIGIL_KUBECONFIG=\/nonexistent\/kubeconfig: cannot load/) }));
+    await expect(kubeConfigFrom(config, {})).rejects.toThrow(expect.objectContaining({ code: 'VIGIL_CONFIG', message: expect.stringMatching(/^VIGIL_KUBECONFIG=\/nonexistent\/kubeconfig: cannot load/) }));
   });
 });

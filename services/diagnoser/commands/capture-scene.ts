@@ -125,7 +125,7 @@ export async function readCaptureScene(config: CollectorConfig, directory: strin
   const read: CaptureScene['copies'] = [];
   if (present.length > 0) {
     // One set of sources across the copies, as in the live collector: the second copy's rates come from the first.
-    const setup = setUpCollector(config, { kubernetes: false, scrape: false, kernelLog, roots: rootsUnder(join(directory, present[0]!.directory)) });
+    const setup = await setUpCollector(config, { kubernetes: false, scrape: false, kernelLog, roots: rootsUnder(join(directory, present[0]!.directory)) });
     try {
       for (const copy of present) {
         const files = withUptime(createHostFiles(rootsUnder(join(directory, copy.directory))), copy.timestampMs);

@@ -162,9 +162,9 @@ describe('cache and failures', () => {
   });
 
   test('without a cluster: an empty context saying why', async () => {
-    const off = kubernetesContextReaderFrom({ VIGIL_KUBERNETES: 'off', VIGIL_KUBE_TIMEOUT_MS: 5000 }, {});
+    const off = await kubernetesContextReaderFrom({ VIGIL_KUBERNETES: 'off', VIGIL_KUBE_TIMEOUT_MS: 5000 }, {});
     expect(await off.contextFor({ node: 'n1' })).toEqual({ events: [], missing: ['Kubernetes: not asked (VIGIL_KUBERNETES=off)'] });
-    const none = kubernetesContextReaderFrom({ VIGIL_KUBERNETES: 'auto', VIGIL_KUBE_TIMEOUT_MS: 5000 }, {});
+    const none = await kubernetesContextReaderFrom({ VIGIL_KUBERNETES: 'auto', VIGIL_KUBE_TIMEOUT_MS: 5000 }, {});
     expect(await none.contextFor({ node: 'n1' })).toEqual({ events: [], missing: [noClusterReason] });
   });
 });

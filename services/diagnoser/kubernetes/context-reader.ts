@@ -44,8 +44,8 @@ type Fetched<T> = { items: T[] } | { error: string };
 export const noClusterReason = 'Kubernetes: no cluster configured (VIGIL_KUBECONFIG, in-cluster service account or KUBECONFIG)';
 
 /** The reader the diagnoser's settings select (VIGIL_KUBERNETES, VIGIL_KUBECONFIG, VIGIL_KUBE_TIMEOUT_MS). A kubeconfig file that cannot be loaded is a VIGIL_CONFIG error, thrown here. */
-export function kubernetesContextReaderFrom(config: KubernetesConfig, env: NodeJS.ProcessEnv = process.env): KubernetesContextReader {
-  const kubeConfig = kubeConfigFrom(config, env);
+export async function kubernetesContextReaderFrom(config: KubernetesConfig, env: NodeJS.ProcessEnv = process.env): Promise<KubernetesContextReader> {
+  const kubeConfig = await kubeConfigFrom(config, env);
   return createKubernetesContextReader({
     kubeConfig,
     unavailable: config.VIGIL_KUBERNETES === 'off' ? 'Kubernetes: not asked (VIGIL_KUBERNETES=off)' : noClusterReason,
