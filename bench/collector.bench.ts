@@ -51,10 +51,10 @@ const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const root = TREE && existsSync(join(TREE, 'proc')) ? TREE : buildHostTree({ processes: PROCESSES, containers: CONTAINERS, root: TREE }).root;
 
 /** One child: CYCLES cycles; between two, 10 % of the processes "run" (their stat, io and schedstat change), written here. */
-function runChild(bundle: string, flags: string[], execPath: string): Promise<ChildResult> {
+function runChild(bundle: string, flags: string[], execPath: string, env: NodeJS.ProcessEnv = process.env): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     // --expose-gc only lets the child measure what stays reachable after its last cycle.
-    const child = fork(bundle, [root, String(CYCLES)], { execPath, execArgv: ['--expose-gc', ...flags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(bundle, [root, String(CYCLES)], { execPath, execArgv: ['--expose-gc', ...flags], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let result: ChildResult | undefined;
     child.on('message', (message: { cycle?: number; result?: ChildResult }) => {
       if (message.result) result = message.result;
@@ -69,33 +69,23 @@ function runChild(bundle: string, flags: string[], execPath: string): Promise<Ch
 }
 try {
   // Bundled next to the sources it imports, so its fixture paths (import.meta.url) resolve the same.
-  const bundle = join(fileURLToPath(new URL('./support/', import.meta.url)), `.collect-cycles.${process.pid}.bundle.mjs`);
+  // Bundled below bench/support, so the external packages resolve from this repository's node_modules. Split, so
+  // what the collector imports on demand (the pod directory and @kubernetes/client-node, only with a cluster)
+  // stays out of the process as it does under tsx.
+  const outdir = join(fileURLToPath(new URL('./support/', import.meta.url)), `.collect-cycles.${process.pid}`);
   const entry = fileURLToPath(new URL('./support/collect-cycles.ts', import.meta.url));
-  await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: bundle, logLevel: 'warning' });
-  // The same child with @kubernetes/client-node replaced by empty classes: never called without a
-  // cluster, so this measures what the collector itself costs besides loading that library.
-  const bundleWithoutClient = bundle.replace(/\.bundle\.mjs$/, '.no-client.bundle.mjs');
-  await build({
-    entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: bundleWithoutClient, logLevel: 'warning',
-    plugins: [{
-      name: 'no-kubernetes-client',
-      setup(esbuild) {
-        esbuild.onResolve({ filter: /^@kubernetes\/client-node$/ }, () => ({ path: 'client-node', namespace: 'stub' }));
-        esbuild.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'export class KubeConfig {}\nexport class CoreV1Api {}\nexport const setHeaderMiddleware = () => undefined;\n', loader: 'js' }));
-      },
-    }],
-  });
+  await build({ entryPoints: [entry], bundle: true, splitting: true, platform: 'node', format: 'esm', packages: 'external', outdir, outExtension: { '.js': '.mjs' }, logLevel: 'warning' });
+  const bundle = join(outdir, 'collect-cycles.mjs');
   const limited = MEMORY_LIMIT_MIB > 0 ? memoryCgroup(MEMORY_LIMIT_MIB * 1024 * 1024) : undefined;
   const execPath = limited?.execPath ?? process.execPath;
   const flags = (process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean);
   const results: ChildResult[] = [];
-  let withoutClient: ChildResult;
+  let withClient: ChildResult;
   try {
     for (let run = 0; run < RUNS; run++) results.push(await runChild(bundle, flags, execPath));
-    withoutClient = await runChild(bundleWithoutClient, flags, execPath);
+    withClient = await runChild(bundle, flags, execPath, { ...process.env, BENCH_WITH_KUBERNETES_CLIENT: '1' });
   } finally {
-    rmSync(bundle, { force: true });
-    rmSync(bundleWithoutClient, { force: true });
+    rmSync(outdir, { recursive: true, force: true });
     limited?.remove();
   }
   // Steady state: the first cycles open every file and warm up the JIT; the rest are what a node pays every interval.
@@ -117,10 +107,10 @@ try {
   const peak = Math.max(...results.map((r) => r.peakRssBytes));
   console.log(`  collector process memory: rss at the end ${results.map((r) => mb(r.rssBytes)).join(', ')} (peak ${mb(peak)}), heap ${mb(last.heapUsedBytes)} used of ${mb(last.heapTotalBytes)}, external ${mb(last.externalBytes)} — ` +
     `floor < 100 MB: ${peak < 100 * 1024 * 1024 ? 'met' : 'NOT met'}`);
-  console.log(`    before the first cycle (node + modules, @kubernetes/client-node included): rss ${mb(last.loadedRssBytes)}, heap ${mb(last.loadedHeapUsedBytes)}; ` +
+  console.log(`    before the first cycle (node + modules; no cluster, so no @kubernetes/client-node): rss ${mb(last.loadedRssBytes)}, heap ${mb(last.loadedHeapUsedBytes)}; ` +
     `reachable after the last cycle (full GC): heap ${mb(last.liveHeapUsedBytes)} — the rest of the heap was garbage not yet collected`);
-  console.log(`  the same without @kubernetes/client-node loaded (stubbed; a collector without a cluster never calls it): rss at the end ${mb(withoutClient.rssBytes)} (peak ${mb(withoutClient.peakRssBytes)}), ` +
-    `${mb(withoutClient.loadedRssBytes)} before the first cycle, heap reachable after the last ${mb(withoutClient.liveHeapUsedBytes)}; CPU median ${quantile(withoutClient.perCycleMs.slice(warmup), 0.5).toFixed(1)} ms`);
+  console.log(`  the same with @kubernetes/client-node loaded (what a collector with a cluster configured loads): rss at the end ${mb(withClient.rssBytes)} (peak ${mb(withClient.peakRssBytes)}), ` +
+    `${mb(withClient.loadedRssBytes)} before the first cycle, heap reachable after the last ${mb(withClient.liveHeapUsedBytes)}; CPU median ${quantile(withClient.perCycleMs.slice(warmup), 0.5).toFixed(1)} ms`);
   console.log('Rerun: npx tsx bench/collector.bench.ts   (PROCESSES, CONTAINERS, CYCLES, RUNS, NODE_FLAGS, TREE=DIR to vary; see the header)');
 } finally {
   if (!TREE) rmSync(root, { recursive: true, force: true });

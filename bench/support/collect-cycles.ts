@@ -11,7 +11,9 @@ import { createCollector, toMetricBatches } from '../../services/collector/colle
 import { rootsUnder, setUpCollector } from '../../services/collector/collector-setup.js';
 import type { Source } from '../../services/collector/source.js';
 
-/** This process before the collector is set up: node, the modules (@kubernetes/client-node among them), nothing read yet. */
+// A collector with a cluster configured loads @kubernetes/client-node (about 80 MB); without one it never does.
+if (process.env.BENCH_WITH_KUBERNETES_CLIENT === '1') await import('@kubernetes/client-node');
+/** This process before the collector is set up: node, the modules, nothing read yet. */
 const loaded = process.memoryUsage();
 const [root = '', cyclesText = '30'] = process.argv.slice(2);
 const cycles = Number(cyclesText);
