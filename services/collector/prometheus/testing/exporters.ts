@@ -9,7 +9,7 @@ export const prometheusBinary = '/usr/bin/prometheus';
 
 /** Why a test of a binary is skipped (only when it is not installed), or undefined to run it. */
 export function missingBinary(binary: string): string | undefined {
-  return existsSync(binary) ? undefined : `SKIPPED: ${binary} is not installed (apt-get install ${binary === prometheusBinary ? 'prometheus' : 'prometheus-node-exporter'}; .ci/run installs it)`;
+  return existsSync(binary) ? undefined : `SKIPPED: ${binary} is not installed (apt-get install ${binary === prometheusBinary ? 'prometheus' : 'prometheus-node-exporter'}; npm test installs it through .ci/test-tools.sh)`;
 }
 
 export async function freePort(): Promise<number> {
