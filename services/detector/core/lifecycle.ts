@@ -48,12 +48,12 @@ export interface OpenAnomaly {
 /** A series' lifecycle: the open anomaly, or the recent anomalous points that may open one. */
 export interface LifecycleState {
   open: OpenAnomaly | undefined;
-  /** The last openWindow judged points while nothing is open: the time of each anomalous one, NaN for the others; oldest first. Empty while none of them is anomalous. */
-  pending: number[];
+  /** The last openWindow judged points while nothing is open: the time of each anomalous one, NaN for the others; oldest first. Undefined while none of them is anomalous (most series, most of the time). */
+  pending: number[] | undefined;
 }
 
 export function newLifecycle(): LifecycleState {
-  return { open: undefined, pending: [] };
+  return { open: undefined, pending: undefined };
 }
 
 export interface JudgedPoint {
@@ -74,17 +74,18 @@ export function advance(state: LifecycleState, verdict: Verdict, point: JudgedPo
   const open = state.open;
   if (!open) {
     if (verdict.held) {
-      state.pending = [];
+      state.pending = undefined;
       return opened(state, verdict, point, point.thresholdSinceMs ?? point.timestampMs, identity);
     }
     // Nothing anomalous pending: a normal point changes nothing (and no array of NaNs is kept per series).
-    if (!verdict.anomalous && state.pending.length === 0) return undefined;
-    state.pending.push(verdict.anomalous ? point.timestampMs : Number.NaN);
-    if (state.pending.length > rule.openWindow) state.pending.shift();
-    const anomalousTimes = state.pending.filter((t) => !Number.isNaN(t));
-    if (anomalousTimes.length === 0) state.pending.length = 0;
+    if (!verdict.anomalous && state.pending === undefined) return undefined;
+    const pending = (state.pending ??= []);
+    pending.push(verdict.anomalous ? point.timestampMs : Number.NaN);
+    if (pending.length > rule.openWindow) pending.shift();
+    const anomalousTimes = pending.filter((t) => !Number.isNaN(t));
+    if (anomalousTimes.length === 0) state.pending = undefined;
     if (!verdict.anomalous || anomalousTimes.length < rule.openAfter) return undefined;
-    state.pending = [];
+    state.pending = undefined;
     return opened(state, verdict, point, anomalousTimes[0]!, identity);
   }
 
