@@ -1,11 +1,14 @@
 /** The collector's commands as a user runs them: the real `vigil` binary, this machine, the test Kafka. */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBus } from '../src/bus/create-bus.js';
 import type { MetricBatch } from '../src/codec/records.generated.js';
+import { schemaRegistryClient } from '../src/codec/schema-registry-client.js';
+import { createWireFormat, registrySchemaId } from '../src/codec/wire-format.js';
 import { kafkaBrokers } from './support/kafka-broker.js';
+import { startSchemaRegistry } from './support/schema-registry-server.js';
 import { observeTopic } from './support/topic-observer.js';
 import { repoRoot, spawnVigil } from './support/vigil-process.js';
 
@@ -65,6 +68,43 @@ describe('vigil collect, capture and replay', () => {
     } finally {
       await observer.close();
       await bus.close();
+    }
+  }, 120_000);
+
+  it('replay writes in the Schema Registry framing when VIGIL_SCHEMA_REGISTRY_URL is set, as the services do', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'vigil-replay-registry-'));
+    directories.push(directory);
+    const collected = await run(['collect', '--once', '--root', join(repoRoot, 'test/fixtures/node_exporter'), '--format', 'json']);
+    expect(collected.code).toBe(0);
+    const recording = join(directory, 'recording.jsonl');
+    await writeFile(recording, `${collected.stdout.join('\n')}\n`);
+
+    const registry = await startSchemaRegistry();
+    const prefix = `replay-registry-${process.pid}-${Date.now()}.`;
+    const bus = createBus({ kind: 'kafka', brokers: kafkaBrokers(), clientId: 'replay-registry-observer' });
+    await bus.connect();
+    const values: Buffer[] = [];
+    const subscription = await bus.subscribe({ topic: `${prefix}metrics.raw`, group: `observer-${prefix}`, fromBeginning: true, handler: async (record) => { if (record.value) values.push(record.value); } });
+    try {
+      const env = { VIGIL_BUS: 'kafka', KAFKA_BROKERS: kafkaBrokers().join(','), VIGIL_TOPIC_PREFIX: prefix, VIGIL_SCHEMA_REGISTRY_URL: registry.url };
+      const replayed = await run(['replay', recording, '--speed', '0'], env);
+      expect(replayed.code).toBe(0);
+      const count = Number(/published (\d+) batches/.exec(replayed.stdout.join('\n'))?.[1]);
+      expect(count).toBeGreaterThan(5);
+      const deadline = Date.now() + 30_000;
+      while (values.length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(values).toHaveLength(count);
+      expect(registry.subjects.has(`${prefix}metrics.raw-value`)).toBe(true);
+      const wire = createWireFormat({ topicPrefix: prefix, registry: schemaRegistryClient({ url: registry.url }) });
+      const batches = await Promise.all(values.map(async (value) => {
+        expect(registrySchemaId(value)).toBeGreaterThan(0);
+        return wire.codec('metrics.raw').decode(value);
+      }));
+      expect(batches.flatMap((batch) => batch.samples).find((sample) => sample.name === 'node_memory_MemTotal_bytes')?.value).toBe(3831959552);
+    } finally {
+      await subscription.close();
+      await bus.close();
+      await registry.close();
     }
   }, 120_000);
 

@@ -4,7 +4,8 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import { createBus } from '../../../src/bus/create-bus.js';
+import { createBusFromConfig } from '../../../src/bus/create-bus.js';
+import { wireFormatFromConfig } from '../../../src/codec/wire-format.js';
 import type { MetricBatch } from '../../../src/codec/records.generated.js';
 import { loadConfig } from '../../../src/runtime/config.js';
 import { createRecordIo } from '../../../src/runtime/record-io.js';
@@ -130,9 +131,12 @@ export function registerCollectorCommands(program: Command): void {
       const { batches, skipped } = isDirectory ? { batches: await batchesOfCapture(config, path), skipped: 0 } : await readRecording(path);
       if (skipped > 0) process.stderr.write(`vigil: ${path}: skipped ${skipped} lines that are not metrics.raw batches\n`);
       if (config.VIGIL_BUS === 'memory') process.stderr.write('vigil: VIGIL_BUS=memory: the records stay in this process; set VIGIL_BUS=kafka to reach a detector\n');
-      const bus = createBus({ kind: config.VIGIL_BUS, brokers: config.KAFKA_BROKERS, clientId: 'vigil-replay' });
+      const bus = createBusFromConfig(config, { clientId: 'vigil-replay' });
+      // Written in the installation's framing (Schema Registry when configured), as the collector writes.
+      const wireFormat = wireFormatFromConfig(config);
+      await wireFormat.prepare();
       await bus.connect();
-      const io = createRecordIo({ bus, metrics: createPipelineMetrics({ defaultMetrics: false }), service: 'replay', topicPrefix: config.VIGIL_TOPIC_PREFIX });
+      const io = createRecordIo({ bus, metrics: createPipelineMetrics({ defaultMetrics: false }), service: 'replay', topicPrefix: config.VIGIL_TOPIC_PREFIX, wireFormat });
       const published = await replay({
         batches,
         speed: options.speed,
