@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { buildHostTree, writeRunningProcess } from './support/host-tree.js';
 import { memoryCgroup } from './support/memory-cgroup.js';
+import { kubeClientBundle } from '../services/collector/kubernetes/kube-client.js';
 
 const PROCESSES = Number(process.env.PROCESSES ?? 2000);
 const CONTAINERS = Number(process.env.CONTAINERS ?? 300);
@@ -76,6 +77,8 @@ try {
   const entry = fileURLToPath(new URL('./support/collect-cycles.ts', import.meta.url));
   await build({ entryPoints: [entry], bundle: true, splitting: true, platform: 'node', format: 'esm', packages: 'external', outdir, outExtension: { '.js': '.mjs' }, logLevel: 'warning' });
   const bundle = join(outdir, 'collect-cycles.mjs');
+  // What kube-client.ts loads: the tree-shaken bundle when `npm run build:kube-client` built it.
+  const kubeClientModule = existsSync(kubeClientBundle) ? kubeClientBundle : '@kubernetes/client-node';
   const limited = MEMORY_LIMIT_MIB > 0 ? memoryCgroup(MEMORY_LIMIT_MIB * 1024 * 1024) : undefined;
   const execPath = limited?.execPath ?? process.execPath;
   const flags = (process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean);
@@ -83,7 +86,7 @@ try {
   let withClient: ChildResult;
   try {
     for (let run = 0; run < RUNS; run++) results.push(await runChild(bundle, flags, execPath));
-    withClient = await runChild(bundle, flags, execPath, { ...process.env, BENCH_WITH_KUBERNETES_CLIENT: '1' });
+    withClient = await runChild(bundle, flags, execPath, { ...process.env, BENCH_KUBERNETES_CLIENT: kubeClientModule });
   } finally {
     rmSync(outdir, { recursive: true, force: true });
     limited?.remove();
@@ -109,7 +112,7 @@ try {
     `floor < 100 MB: ${peak < 100 * 1024 * 1024 ? 'met' : 'NOT met'}`);
   console.log(`    before the first cycle (node + modules; no cluster, so no @kubernetes/client-node): rss ${mb(last.loadedRssBytes)}, heap ${mb(last.loadedHeapUsedBytes)}; ` +
     `reachable after the last cycle (full GC): heap ${mb(last.liveHeapUsedBytes)} — the rest of the heap was garbage not yet collected`);
-  console.log(`  the same with @kubernetes/client-node loaded (what a collector with a cluster configured loads): rss at the end ${mb(withClient.rssBytes)} (peak ${mb(withClient.peakRssBytes)}), ` +
+  console.log(`  the same with the Kubernetes client loaded (${kubeClientModule === kubeClientBundle ? 'the tree-shaken bundle' : 'the whole package'}, what a collector with a cluster configured loads): rss at the end ${mb(withClient.rssBytes)} (peak ${mb(withClient.peakRssBytes)}), ` +
     `${mb(withClient.loadedRssBytes)} before the first cycle, heap reachable after the last ${mb(withClient.liveHeapUsedBytes)}; CPU median ${quantile(withClient.perCycleMs.slice(warmup), 0.5).toFixed(1)} ms`);
   console.log('Rerun: npx tsx bench/collector.bench.ts   (PROCESSES, CONTAINERS, CYCLES, RUNS, NODE_FLAGS, TREE=DIR to vary; see the header)');
 } finally {

@@ -11,8 +11,10 @@ import { createCollector, toMetricBatches } from '../../services/collector/colle
 import { rootsUnder, setUpCollector } from '../../services/collector/collector-setup.js';
 import type { Source } from '../../services/collector/source.js';
 
-// A collector with a cluster configured loads @kubernetes/client-node (about 80 MB); without one it never does.
-if (process.env.BENCH_WITH_KUBERNETES_CLIENT === '1') await import('@kubernetes/client-node');
+// A collector with a cluster configured loads the Kubernetes client (kube-client.ts: the tree-shaken
+// bundle, or the whole package when it is not built); without a cluster it never does. The parent
+// names the module, since this bundled file cannot find the bundle relative to itself.
+if (process.env.BENCH_KUBERNETES_CLIENT) await import(process.env.BENCH_KUBERNETES_CLIENT);
 /** This process before the collector is set up: node, the modules, nothing read yet. */
 const loaded = process.memoryUsage();
 const [root = '', cyclesText = '30'] = process.argv.slice(2);

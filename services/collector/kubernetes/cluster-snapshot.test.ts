@@ -1,9 +1,12 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, test } from 'vitest';
 import { VigilError } from '../../../src/errors.js';
 import { fetchClusterSnapshot } from './cluster-snapshot.js';
 import { startFakeKubeApi, type FakeKubeApi } from './testing/fake-kube-api.js';
 import { supportBundle } from './testing/fixtures.js';
+import { loadKubeClient } from './kube-client.js';
+
+// The client the services load (the tree-shaken bundle when built), so these tests exercise it.
+const { KubeConfig } = await loadKubeClient();
 
 // A k3d cluster's support bundle (troubleshoot): node k3d-mycluster-server-0, 7 pods in kube-system
 // and 1 in default, 5 events in default (a BackOff of pod static-hi). Served as recorded.

@@ -6,6 +6,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import path from 'node:path';
 import { z } from 'zod';
 import { VigilError } from '../../../src/errors.js';
+import { loadKubeClient } from './kube-client.js';
 
 export const kubernetesConfigSchema = z.object({
   VIGIL_KUBECONFIG: z
@@ -35,13 +36,13 @@ export type KubernetesConfig = z.infer<typeof kubernetesConfigSchema>;
  * file in KUBECONFIG. ~/.kube/config is not read: a collector on a laptop should not attach to
  * whichever cluster kubectl last used. A named file that cannot be loaded is a configuration error.
  * (`env` decides; in a pod, client-node reads KUBERNETES_SERVICE_HOST/PORT from process.env itself.)
- * @kubernetes/client-node is loaded only when there is a cluster: it costs a process about 80 MB.
+ * The client is loaded only when there is a cluster (kube-client.ts).
  */
 export async function kubeConfigFrom(config: KubernetesConfig, env: NodeJS.ProcessEnv = process.env): Promise<KubeConfig | undefined> {
   if (config.VIGIL_KUBERNETES === 'off') return undefined;
   if (config.VIGIL_KUBECONFIG) return loadFile(config.VIGIL_KUBECONFIG, 'VIGIL_KUBECONFIG');
   if (env.KUBERNETES_SERVICE_HOST) {
-    const { KubeConfig } = await import('@kubernetes/client-node');
+    const { KubeConfig } = await loadKubeClient();
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromCluster();
     return kubeConfig;
@@ -51,7 +52,7 @@ export async function kubeConfigFrom(config: KubernetesConfig, env: NodeJS.Proce
 }
 
 async function loadFile(file: string, variable: string): Promise<KubeConfig> {
-  const { KubeConfig } = await import('@kubernetes/client-node');
+  const { KubeConfig } = await loadKubeClient();
   const kubeConfig = new KubeConfig();
   try {
     kubeConfig.loadFromFile(file);

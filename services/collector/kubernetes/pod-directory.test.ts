@@ -1,8 +1,11 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { createPodDirectory, type PodDirectory } from './pod-directory.js';
 import { startFakeKubeApi, type ApiObject, type FakeKubeApi } from './testing/fake-kube-api.js';
 import { datagenNode, datagenPods } from './testing/fixtures.js';
+import { loadKubeClient } from './kube-client.js';
+
+// The client the services load (the tree-shaken bundle when built), so these tests exercise it.
+const { KubeConfig } = await loadKubeClient();
 
 // Pod e2e-hpa-6cd8d99884-tggnr of datagen-1-35: its container php-apache is
 // containerd://77bb57d9..., which cAdvisor reported at /kubepods/burstable/pod3ea3ef66-.../77bb57d9...

@@ -4,10 +4,14 @@
  * Lookups are synchronous map reads; the directory never throws at start or at lookup, it reports
  * why it cannot answer in state().
  */
-import { CoreV1Api, setHeaderMiddleware, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type http from 'node:http';
 import type { Logger } from '../../../src/runtime/logger.js';
 import { KubeHttpError, openKubeGet, serverOf } from './kube-http.js';
+import { loadKubeClient } from './kube-client.js';
+
+// The module is loaded only with a cluster configured (collector-setup.ts imports it on demand).
+const { CoreV1Api, setHeaderMiddleware } = await loadKubeClient();
 
 /** Who a pod's cgroup belongs to. */
 export interface PodIdentity {

@@ -1,8 +1,11 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, test } from 'vitest';
 import { startFakeKubeApi, type ApiObject, type FakeKubeApi } from '../../collector/kubernetes/testing/fake-kube-api.js';
 import { createKubernetesContextReader, kubernetesContextReaderFrom, noClusterReason, type KubernetesContextReaderOptions } from './context-reader.js';
 import { crashLoopPod, k3dEvents, k3dNodes, k3dPods, minikubeEvents, oomKilledPod, troubleshootNodes } from './testing/recorded-objects.js';
+import { loadKubeClient } from '../../collector/kubernetes/kube-client.js';
+
+// The client the services load (the tree-shaken bundle when built), so these tests exercise it.
+const { KubeConfig } = await loadKubeClient();
 
 let api: FakeKubeApi | undefined;
 afterEach(async () => {

@@ -13,9 +13,13 @@
  *   gets a new metadata.resourceVersion on each write, as etcd-backed storage does.
  */
 import { Event, Node, Pod } from 'kubernetes-models/v1';
-import { KubeConfig } from '@kubernetes/client-node';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { KubeConfig as KubeConfigType } from '@kubernetes/client-node';
+import { loadKubeClient } from '../kube-client.js';
+
+// The client the services load (the tree-shaken bundle when built), so these tests exercise it.
+const { KubeConfig } = await loadKubeClient();
 
 export type ApiObject = { metadata: { name: string; namespace?: string; resourceVersion?: string; [field: string]: unknown }; [field: string]: unknown };
 type Resource = 'pods' | 'nodes' | 'events';
@@ -40,7 +44,7 @@ export interface FakeKubeApi {
   /** While true, requests are accepted and never answered (an overloaded or wedged API server). */
   hang: boolean;
   /** A KubeConfig for this server, with a bearer token the server records. */
-  kubeConfig(): KubeConfig;
+  kubeConfig(): KubeConfigType;
   put(resource: Resource, object: ApiObject): void;
   remove(resource: Resource, namespace: string | undefined, name: string): void;
   /** Ends every open watch normally, as the API server does at timeoutSeconds. */
