@@ -1,10 +1,11 @@
 /** The JSON the pages read, and fetch helpers that turn an error answer into its message. */
-import type { DiagnosisReport, Entity, HealthUpdate, Notification } from '../../../src/codec/records.generated.js';
+import type { DiagnosisReport, Entity, Notification } from '../../../src/codec/records.generated.js';
 import type { ConsoleAnomaly, ReportSummary } from '../core/console-state.js';
 import type { NodeRow } from '../http/console-api.js';
+import type { SilenceJson } from '../../notifier/api.js';
+import type { EntityScore } from '../../scorer/http/health-api.js';
 
-export type { ConsoleAnomaly, DiagnosisReport, Entity, NodeRow, Notification, ReportSummary };
-export type EntityScore = HealthUpdate & { key: string };
+export type { ConsoleAnomaly, DiagnosisReport, Entity, EntityScore, NodeRow, Notification, ReportSummary };
 
 export interface Overview {
   clusters: EntityScore[];
@@ -29,15 +30,7 @@ export interface HealthHistory {
 }
 
 /** The notifier's silence (GET/POST/DELETE /api/silences). */
-export interface Silence {
-  id: string;
-  matchers: string[];
-  startsAt: string;
-  endsAt: string;
-  createdBy: string;
-  comment: string;
-  status: 'pending' | 'active' | 'expired';
-}
+export type Silence = SilenceJson;
 
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) {
