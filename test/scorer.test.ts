@@ -5,8 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryBus } from '../src/bus/memory-bus.js';
 import { codecFor } from '../src/codec/codecs.js';
-import { deterministicId } from '../src/codec/ids.js';
-import type { Anomaly, AnomalyState, HealthUpdate, Severity } from '../src/codec/records.generated.js';
+import type { Anomaly, HealthUpdate } from '../src/codec/records.generated.js';
 import { startHost, type Host } from '../src/runtime/host.js';
 import { createLogger } from '../src/runtime/logger.js';
 import type { ServiceDefinition } from '../src/runtime/service.js';
@@ -14,32 +13,10 @@ import { renderHealthTable } from '../services/scorer/commands/health-table.js';
 import { fetchCurrentScores } from '../services/scorer/commands/cli.js';
 import type { EntityScore } from '../services/scorer/http/health-api.js';
 import { scorer, scorerConfigSchema } from '../services/scorer/scorer.service.js';
+import { anomaly, T0 } from '../services/scorer/testing/records.js';
 import { observeTopic, type TopicObserver } from './support/topic-observer.js';
 
-const T0 = Date.UTC(2026, 10, 24, 7, 0, 0);
 const env = { VIGIL_HTTP_PORT: '0', VIGIL_SCORER_RESTORE_IDLE_MS: '100', VIGIL_LOG_LEVEL: 'warn' };
-
-function anomaly(id: string, state: AnomalyState, severity: Severity, observedAtMs: number, node = 'worker-7'): Anomaly {
-  return {
-    eventId: deterministicId(id, state, observedAtMs),
-    id,
-    entity: { cluster: 'prod-eu', node, namespace: null, pod: null, container: null },
-    metric: 'node_memory_MemAvailable_bytes',
-    series: 'node_memory_MemAvailable_bytes{}',
-    labels: {},
-    kind: 'LEVEL_SHIFT',
-    state,
-    severity,
-    score: 3.2,
-    value: 1.2e9,
-    expectedLow: 8e9,
-    expectedHigh: 1.2e10,
-    models: ['robust-zscore'],
-    openedAtMs: T0,
-    observedAtMs,
-    resolvedAtMs: state === 'RESOLVED' ? observedAtMs : null,
-  };
-}
 
 const hosts: Host[] = [];
 const observers: TopicObserver<HealthUpdate>[] = [];
@@ -117,7 +94,7 @@ describe('scorer service', () => {
 
     await publishAnomalies(bus, open, open, anomaly('a1', 'UPDATE', 'WARNING', T0 + 10_000), open);
     // A later anomaly on another node: once its update is out, every earlier record was handled.
-    await publishAnomalies(bus, anomaly('b1', 'OPEN', 'WARNING', T0 + 20_000, 'worker-8'));
+    await publishAnomalies(bus, anomaly('b1', 'OPEN', 'WARNING', T0 + 20_000, { node: 'worker-8' }));
     await updates.waitFor((u) => u.level === 'NODE' && u.entity.node === 'worker-8', 5_000);
 
     expect(nodeScores(updates.records)).toHaveLength(1);
@@ -132,7 +109,7 @@ describe('scorer service', () => {
     const first = await startScorer(bus);
     const updates = await observeUpdates(bus);
     const open = anomaly('a1', 'OPEN', 'CRITICAL', T0);
-    await publishAnomalies(bus, open, anomaly('b1', 'OPEN', 'WARNING', T0 + 1_000, 'worker-8'));
+    await publishAnomalies(bus, open, anomaly('b1', 'OPEN', 'WARNING', T0 + 1_000, { node: 'worker-8' }));
     await updates.waitFor((u) => u.level === 'NODE' && u.entity.node === 'worker-8', 5_000);
     await updates.waitFor((u) => u.level === 'CLUSTER' && u.timestampMs === T0 + 1_000, 5_000);
     const before = await getJson<{ entities: EntityScore[] }>(first, '/api/health');
