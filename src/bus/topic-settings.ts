@@ -37,46 +37,51 @@ export interface TopicSettings {
   description: string;
 }
 
+/** A topic whose records are deleted after `retentionMs`. */
+const keptFor = (retentionMs: number): TopicConfigs => ({ 'cleanup.policy': 'delete', 'retention.ms': String(retentionMs) });
+/** A compacted topic: the latest record per key stays forever; a superseded one stays readable an hour. */
+const compacted: TopicConfigs = { 'cleanup.policy': 'compact', 'retention.ms': '-1', 'min.compaction.lag.ms': String(HOUR_MS) };
+
 /** Retention and cleanup of each pipeline topic; partitions and replication come from configuration. */
 export const pipelineTopicPolicies: Record<Topic, { configs: TopicConfigs; description: string }> = {
   'metrics.raw': {
-    configs: { 'cleanup.policy': 'delete', 'retention.ms': String(DAY_MS) },
+    configs: keptFor(DAY_MS),
     description: 'one record per scrape of one source; the largest topic, kept one day',
   },
   'series.classified': {
-    configs: { 'cleanup.policy': 'delete', 'retention.ms': String(DAY_MS) },
+    configs: keptFor(DAY_MS),
     description: 'class and features per series, re-sent as series change; kept one day',
   },
   anomalies: {
-    configs: { 'cleanup.policy': 'delete', 'retention.ms': String(7 * DAY_MS) },
+    configs: keptFor(7 * DAY_MS),
     description: 'anomaly lifecycle events (OPEN, UPDATE, RESOLVED) for downstream subscribers; kept a week',
   },
   'diagnosis.requests': {
-    configs: { 'cleanup.policy': 'delete', 'retention.ms': String(3 * DAY_MS) },
+    configs: keptFor(3 * DAY_MS),
     description: 'what the diagnoser is asked to explain, with the scene; kept three days',
   },
   'diagnosis.reports': {
-    configs: { 'cleanup.policy': 'delete', 'retention.ms': String(30 * DAY_MS) },
+    configs: keptFor(30 * DAY_MS),
     description: 'root cause, evidence and repair suggestions; the report store `vigil explain` reads, kept 30 days',
   },
   'health.updates': {
-    configs: { 'cleanup.policy': 'compact', 'retention.ms': '-1', 'min.compaction.lag.ms': String(HOUR_MS) },
+    configs: compacted,
     description: 'health score per entity, keyed by entity: compacted, so the latest score of every entity stays',
   },
   notifications: {
-    configs: { 'cleanup.policy': 'delete', 'retention.ms': String(30 * DAY_MS) },
+    configs: keptFor(30 * DAY_MS),
     description: 'what was sent, suppressed or failed, to whom (the audit trail); kept 30 days',
   },
   'notifier.silences': {
-    configs: { 'cleanup.policy': 'compact', 'retention.ms': '-1', 'min.compaction.lag.ms': String(HOUR_MS) },
+    configs: compacted,
     description: "the notifier's silences keyed by silence id: compacted, every instance reads it from the beginning",
   },
   'notifier.outbox': {
-    configs: { 'cleanup.policy': 'delete', 'retention.ms': String(7 * DAY_MS) },
+    configs: keptFor(7 * DAY_MS),
     description: "the notifier's durable outbox and notification log keyed by group; its owner commits it only past finished groups, kept a week",
   },
   'detector.state': {
-    configs: { 'cleanup.policy': 'compact', 'retention.ms': '-1', 'min.compaction.lag.ms': String(HOUR_MS) },
+    configs: compacted,
     description: "the detector's state snapshot per metrics.raw partition (key <group>/<partition>): compacted, the latest snapshot stays",
   },
 };
@@ -118,7 +123,7 @@ export function topicCatalogue(options: TopicCatalogueOptions): TopicSettings[] 
     // Few records, read by people: one partition keeps them in the order they were set aside.
     partitions: 1,
     replicationFactor,
-    configs: { 'cleanup.policy': 'delete', 'retention.ms': String(deadLetterRetentionMs) },
+    configs: keptFor(deadLetterRetentionMs),
     description: `records of ${prefix + topic} that could not be decoded or handled, with the reason; kept 90 days`,
   }));
   return [...pipeline, ...deadLetters];
