@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from './alert.js';
 import { parseRoutingConfig, type RoutingConfig } from './config.js';
-import { emptyGroups, flushDue, groupKeyOf, groupLabelsOf, insertAlert, nextFlushAtMs, type Flush, type GroupState } from './group.js';
+import { flushDue, groupKeyOf, groupLabelsOf, insertAlertInto, type Flush, type GroupState } from './group.js';
+import { matchRoutes } from './route.js';
 import type { Labels } from './matchers.js';
 import { muteReason } from './mute.js';
 import { createSilence, emptySilences, type SilenceState } from './silence.js';
@@ -46,6 +47,17 @@ const firing = (labels: Labels, startsAtMs: number, sourceId?: string): Alert =>
 const resolvedAt = (alert: Alert, atMs: number): Alert => ({ ...alert, resolvedAtMs: atMs });
 
 type Event = { atMs: number; alert: Alert };
+
+const emptyGroups: GroupState = { groups: {} };
+
+/** What the notifier does with an alert: its intake matches the routes, the owner puts it into each route's group. */
+function insertAlert(state: GroupState, routing: RoutingConfig, alert: Alert, nowMs: number): GroupState {
+  return matchRoutes(routing.route, alert.labels).reduce((next, route) => insertAlertInto(next, route, alert, nowMs), state);
+}
+
+/** When the owner's timer next fires: the earliest group due. */
+const nextFlushAtMs = (state: GroupState): number | undefined =>
+  Object.values(state.groups).reduce<number | undefined>((next, group) => (next === undefined || group.nextFlushAtMs < next ? group.nextFlushAtMs : next), undefined);
 
 /** Feeds events in time order and flushes whenever a group is due, up to `untilMs`: what the adapter does with real timers. */
 function run(events: Event[], untilMs: number, routing: RoutingConfig = config, suppress?: (state: GroupState, alert: Alert, nowMs: number) => string | undefined) {

@@ -10,7 +10,7 @@ import { alertFingerprint, isFiring, type Alert } from './alert.js';
 import type { Route, RoutingConfig } from './config.js';
 import { logEntry, needsUpdate, type LogEntry } from './dedup.js';
 import type { Labels } from './matchers.js';
-import { matchRoutes, routeById } from './route.js';
+import { routeById } from './route.js';
 import { isMuted } from './time-intervals.js';
 
 export interface AggregationGroup {
@@ -29,8 +29,6 @@ export interface AggregationGroup {
 export interface GroupState {
   readonly groups: Readonly<Record<string, AggregationGroup>>;
 }
-
-export const emptyGroups: GroupState = { groups: {} };
 
 /** A notification to make: the firing and (when the receiver wants them) resolved alerts of a group. */
 export interface Flush {
@@ -69,13 +67,6 @@ export function groupKeyOf(route: Route, groupLabels: Labels): string {
   return deterministicId('group', route.id, ...Object.keys(groupLabels).sort().map((name) => `${name}=${groupLabels[name]}`));
 }
 
-/** Puts an alert into the group of every route it matches; a new group flushes after group_wait (at once when the alert is older than that). */
-export function insertAlert(state: GroupState, config: RoutingConfig, alert: Alert, nowMs: number): GroupState {
-  let next = state;
-  for (const route of matchRoutes(config.route, alert.labels)) next = insertAlertInto(next, route, alert, nowMs);
-  return next;
-}
-
 /**
  * Puts an alert into its group on one route. An alert of the group with the same `sourceId` but
  * other labels (an anomaly whose severity rose, say) is replaced, so one source is one alert.
@@ -92,13 +83,6 @@ export function insertAlertInto(state: GroupState, route: Route, alert: Alert, n
   if (!isFiring(alert, nowMs)) return state;
   const nextFlushAtMs = alert.startsAtMs + route.groupWaitMs < nowMs ? nowMs : nowMs + route.groupWaitMs;
   return { groups: { ...state.groups, [groupKey]: { groupKey, routeId: route.id, receiver: route.receiver, groupLabels, alerts: { [fingerprint]: alert }, nextFlushAtMs, lastSent: null } } };
-}
-
-/** When `flushDue` next has work, or undefined without groups. */
-export function nextFlushAtMs(state: GroupState): number | undefined {
-  let next: number | undefined;
-  for (const group of Object.values(state.groups)) if (next === undefined || group.nextFlushAtMs < next) next = group.nextFlushAtMs;
-  return next;
 }
 
 /**
