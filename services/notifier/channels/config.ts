@@ -1,6 +1,19 @@
 import { readFileSync } from 'node:fs';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { VigilError } from '../../../src/errors.js';
+
+/**
+ * The fields every webhook receiver's config has: its name (the vendor by default), the URL (a
+ * secret, so inline from env or as a file) and the request timeout. `url` says what the URL looks like.
+ */
+export function webhookReceiverFields(defaultName: string, url: { description: string; fileDescription?: string }) {
+  return {
+    name: z.string().min(1).default(defaultName).describe('Channel name in logs and notification records'),
+    webhookUrl: z.string().optional().describe(url.description),
+    webhookUrlFile: z.string().optional().describe(url.fileDescription ?? 'File holding the webhook URL'),
+    timeoutMs: z.number().int().positive().default(10_000).describe('Give up on a request after this long'),
+  };
+}
 
 /** Parses a channel config; the error names the path of each bad key and never echoes a value (values hold secrets). */
 export function parseChannelConfig<S extends z.ZodType>(schema: S, config: unknown, channel: string): z.output<S> {
