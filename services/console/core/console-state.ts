@@ -21,27 +21,11 @@ export interface AnomalyStep {
 }
 
 /** An anomaly as its latest step says, with the steps seen so far (oldest first). */
-export interface ConsoleAnomaly {
-  id: string;
-  entity: Entity;
-  metric: string;
-  series: string;
-  labels: Record<string, string>;
-  kind: AnomalyKind;
-  state: AnomalyState;
+export type ConsoleAnomaly = Omit<Anomaly, 'eventId'> & {
   /** False once resolved or stale. */
   open: boolean;
-  severity: Severity;
-  score: number;
-  value: number;
-  expectedLow: number;
-  expectedHigh: number;
-  models: string[];
-  openedAtMs: number;
-  observedAtMs: number;
-  resolvedAtMs: number | null;
   steps: AnomalyStep[];
-}
+};
 
 /** A report as lists show it; the whole record comes from `report(id)`. */
 export interface ReportSummary {
