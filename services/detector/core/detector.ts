@@ -24,11 +24,12 @@ import { isTracked, partnerMetrics, readThreshold, ruleFor, type ExpertRule } fr
 import { createSeriesScorer, restoreSeriesScorer } from '../engine/create-series-scorer.js';
 import type { SavedSeriesScorer, SeriesClass, SeriesScorer } from '../engine/series-scorer.js';
 import { defaultEngineJudgeOptions, judge, statistics, type EngineHold, type EngineJudgeOptions } from './judge.js';
-import { advance, newLifecycle, openEvent, resolveGone, type LifecycleState, type OpenAnomaly, type SeriesIdentity } from './lifecycle.js';
+import { advance, openEvent, resolveGone, type LifecycleState, type OpenAnomaly, type SeriesIdentity } from './lifecycle.js';
 import { defaultPolicyOptions, NodePolicy, windowLabel, type Asker, type PolicyOptions, type SavedPolicy } from './policy.js';
 import { PointRings, type SavedPointRings } from './point-rings.js';
 import { defaultSceneOptions, NodeScene, type SavedScene, type SceneOptions } from './scene.js';
 import { seriesKey } from './series-key.js';
+import { LabelSets } from './label-sets.js';
 import { decodeDetectorState, encodeDetectorState } from './detector-state.js';
 
 export interface DetectorOptions {
@@ -149,6 +150,8 @@ interface SeriesState extends SeriesIdentity, LifecycleState {
   pointsSinceClassified: number;
   /** When the rule's threshold was first crossed in the current run of crossed points. */
   thresholdSinceMs: number | undefined;
+  /** The node's batch count when its source last carried it: a series its source stops carrying is forgotten. */
+  seenAt: number;
 }
 
 interface EventState {
@@ -160,12 +163,13 @@ interface EventState {
 
 interface SourceState {
   lastTimestampMs: number;
-  series: Set<string>;
 }
 
 interface NodeState {
   entity: Entity;
   lastTimestampMs: number;
+  /** Batches processed (what a series' seenAt counts). */
+  batches: number;
   series: Map<string, SeriesState>;
   sources: Map<string, SourceState>;
   scene: NodeScene;
@@ -189,17 +193,43 @@ export interface SavedDetector {
   forgotten: { rateLimitedRequests: number; sceneSamplesDropped: number };
 }
 
-const noLabels: Readonly<Record<string, string>> = Object.freeze({});
-
-/** A series' own copy of its labels; every series without labels shares one empty object. */
-function copyLabels(labels: Readonly<Record<string, string>>): Record<string, string> {
-  for (const _ in labels) return { ...labels };
-  return noLabels as Record<string, string>;
+/** The canonical text of a series' labels: its key after the metric name. */
+function labelsKeyOf(series: { metric: string; series: string }): string {
+  return series.series.slice(series.metric.length);
 }
 
 /** The same string, flat (a joined string keeps its parts) and interned (equal keys share one copy). */
 function flatString(text: string): string {
   return Object.keys({ [text]: 0 })[0]!;
+}
+
+/**
+ * A saved series' state, field by field in the order newSeries lists them: every series object then
+ * has one shape with all its fields in the object (a spread would put some in a separate property array).
+ */
+function restoredSeries(saved: Omit<SavedSeries, 'ringCapacity'>, rule: ExpertRule, ring: number, scorer: SeriesScorer | undefined): SeriesState {
+  return {
+    entity: saved.entity,
+    metric: saved.metric,
+    series: saved.series,
+    labels: saved.labels,
+    source: saved.source,
+    rule,
+    judged: saved.judged,
+    counter: saved.counter,
+    previousValue: saved.previousValue,
+    previousTimestampMs: saved.previousTimestampMs,
+    lastTimestampMs: saved.lastTimestampMs,
+    ring,
+    scorer,
+    hold: saved.hold,
+    publishedClass: saved.publishedClass,
+    pointsSinceClassified: saved.pointsSinceClassified,
+    open: saved.open,
+    pending: saved.pending,
+    thresholdSinceMs: saved.thresholdSinceMs,
+    seenAt: saved.seenAt,
+  };
 }
 
 /** The entity of a series: its pod (and container) when the collector attributed it, else the node. */
@@ -215,6 +245,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
   const rulesByName = new Map(rules.map((rule) => [rule.name, rule]));
   const partners = partnerMetrics(rules);
   const nodes = new Map<string, NodeState>();
+  const labelSets = new LabelSets();
   const counts: Counts = {
     refusedSeries: 0, nonFiniteSamples: 0, negativeCounterSamples: 0, invalidSamples: 0, duplicateSamples: 0, outOfOrderSamples: 0,
     unknownSamples: 0, events: 0, repeatedEvents: 0, refusedEvents: 0, rateLimitedRequests: 0, sceneSamplesDropped: 0,
@@ -254,7 +285,8 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
           ring = ringsOf(rings, rule).restore(savedRings!.save(state.ring));
           savedRings!.release(state.ring);
         }
-        series.set(seriesKey, { ...state, rule, ring, scorer: state.scorer ? restoreSeriesScorer(state.scorer) : undefined });
+        const labels = labelSets.hold(labelsKeyOf(state), state.labels);
+        series.set(seriesKey, restoredSeries({ ...state, labels }, rule, ring, state.scorer ? restoreSeriesScorer(state.scorer) : undefined));
       }
       nodes.set(key, { ...node, series, scene: NodeScene.restore(options.scene, node.scene), policy: NodePolicy.restore(options.policy, node.policy), rules: new Map(), rings: rings.rings });
     }
@@ -265,6 +297,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     if (!state) return;
     if (state.open) out.push(resolveGone(state.open, state, observedAtMs));
     if (state.ring >= 0) ringsOf(node, state.rule).release(state.ring);
+    labelSets.release(labelsKeyOf(state));
     node.series.delete(key);
   }
 
@@ -283,7 +316,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     if (!node) return;
     for (const [source, sourceState] of node.sources) {
       if (sourceState.lastTimestampMs >= horizon) continue;
-      for (const key of sourceState.series) forgetSeries(node, key, timestampMs, out);
+      for (const [key, state] of node.series) if (state.source === source) forgetSeries(node, key, timestampMs, out);
       node.sources.delete(source);
     }
   }
@@ -400,7 +433,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
       entity: entityOf(node.entity, sample.labels),
       metric: sample.name,
       series: key,
-      labels: copyLabels(sample.labels),
+      labels: labelSets.hold(key.slice(sample.name.length), sample.labels),
       source,
       rule,
       judged,
@@ -413,8 +446,10 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
       hold: undefined,
       publishedClass: undefined,
       pointsSinceClassified: 0,
-      ...newLifecycle(),
+      open: undefined,
+      pending: undefined,
       thresholdSinceMs: undefined,
+      seenAt: 0,
     };
   }
 
@@ -430,6 +465,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
       node = {
         entity: { cluster: batch.cluster, node: batch.node, namespace: null, pod: null, container: null },
         lastTimestampMs: batch.timestampMs,
+        batches: 0,
         series: new Map(),
         sources: new Map(),
         scene: new NodeScene(options.scene),
@@ -441,6 +477,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
       nodes.set(nodeKey, node);
     }
     node.lastTimestampMs = batch.timestampMs;
+    const seenAt = ++node.batches;
 
     // Bad input is skipped and counted; `raw` holds every valid sample by series key.
     const valid: { sample: Sample; key: string }[] = [];
@@ -471,12 +508,10 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     node.policy.expire(batch.timestampMs);
     if (options.sceneOnlySources.includes(batch.source)) return { anomalies, requests: [], classified };
 
-    const before = node.sources.get(batch.source);
     // Gauges by their value, counters by their rate (set below): what ratios and relative gates read.
     const points = new Map<string, number>();
     for (const { sample, key } of valid) if (!isCounter(sample.name)) points.set(key, sample.value);
     const toJudge: { state: SeriesState; value: number }[] = [];
-    const tracked = new Set<string>();
     // Label values that churn (pids, ids) would grow the rule cache without bound: it starts again.
     if (node.rules.size > 4 * options.maxSeriesPerNode) node.rules.clear();
     for (const entry of valid) {
@@ -513,7 +548,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
         node.series.set(key, state);
         node.rules.delete(key);
       }
-      tracked.add(key);
+      state.seenAt = seenAt;
       const point = step(state, sample.value, batch.timestampMs);
       if (point === undefined) continue;
       if (state.counter) points.set(key, point);
@@ -521,8 +556,8 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     }
     for (const { state, value } of toJudge) observe(node, state, value, batch.timestampMs, points, anomalies, classified, askers);
     // A series its source no longer carries is forgotten (and what it had open resolved).
-    for (const key of before?.series ?? []) if (!tracked.has(key)) forgetSeries(node, key, batch.timestampMs, anomalies);
-    node.sources.set(batch.source, { lastTimestampMs: batch.timestampMs, series: tracked });
+    for (const [key, state] of node.series) if (state.source === batch.source && state.seenAt !== seenAt) forgetSeries(node, key, batch.timestampMs, anomalies);
+    node.sources.set(batch.source, { lastTimestampMs: batch.timestampMs });
 
     const scene = node.scene;
     const requests = askers.length > 0 ? node.policy.requests(askers, batch.timestampMs, (focus) => scene.samples(focus)) : [];
