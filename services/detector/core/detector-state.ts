@@ -8,8 +8,9 @@ import { deserialize, serialize } from 'node:v8';
 import { deflateRawSync, inflateRawSync, constants } from 'node:zlib';
 import type { SavedDetector } from './detector.js';
 
-export const detectorStateFormat = 'v8-deflate/1';
-const version = 1;
+export const detectorStateFormat = 'v8-deflate/2';
+/** 2: engines in one pool, series without their sources' key sets. */
+const version = 2;
 
 export function encodeDetectorState(saved: SavedDetector): Buffer {
   const body = deflateRawSync(serialize(saved), { level: constants.Z_BEST_SPEED });

@@ -21,8 +21,8 @@ import { deterministicId } from '../../../src/codec/ids.js';
 import { defaultRules } from '../rules/rule-file.js';
 import { counterStep, isCounter } from './counter-rate.js';
 import { isTracked, partnerMetrics, readThreshold, ruleFor, type ExpertRule } from './expert-rules.js';
-import { createSeriesScorer, restoreSeriesScorer } from '../engine/create-series-scorer.js';
-import type { SavedSeriesScorer, SeriesClass, SeriesScorer } from '../engine/series-scorer.js';
+import { EnginePool, type SavedEnginePool } from '../engine/engine-pool.js';
+import type { SeriesClass } from '../engine/series-scorer.js';
 import { defaultEngineJudgeOptions, judge, statistics, type EngineHold, type EngineJudgeOptions } from './judge.js';
 import { advance, openEvent, resolveGone, type LifecycleState, type OpenAnomaly, type SeriesIdentity } from './lifecycle.js';
 import { defaultPolicyOptions, NodePolicy, windowLabel, type Asker, type PolicyOptions, type SavedPolicy } from './policy.js';
@@ -142,8 +142,8 @@ interface SeriesState extends SeriesIdentity, LifecycleState {
   lastTimestampMs: number;
   /** Its ring among the node's point rings of its capacity (latest points, rates for counters: a request's window, the rule's trend model); -1 for a series not judged. */
   ring: number;
-  /** The detection engine of a statistically judged series: scores each point and classifies the series. */
-  scorer: SeriesScorer | undefined;
+  /** The detection engine of a statistically judged series (its number in the detector's pool; -1: none): scores each point and classifies the series. */
+  engine: number;
   /** The band held since an alarm; undefined while nothing is held. */
   hold: EngineHold | undefined;
   publishedClass: SeriesClass | undefined;
@@ -183,12 +183,13 @@ interface NodeState {
 
 type Counts = Omit<DetectorStats, 'nodes' | 'series' | 'openAnomalies'>;
 
-/** A series' state as plain data: the rule by name, its ring's number and capacity (the node's rings are saved whole), the scorer saved. */
-type SavedSeries = Omit<SeriesState, 'rule' | 'scorer'> & { rule: string; ringCapacity: number; scorer: SavedSeriesScorer | undefined };
+/** A series' state as plain data: the rule by name, its ring's number and capacity (the node's rings and the engine pool are saved whole). */
+type SavedSeries = Omit<SeriesState, 'rule'> & { rule: string; ringCapacity: number };
 
 /** The detector's state as plain data (what detector-state.ts encodes). */
 export interface SavedDetector {
   nodes: [string, Omit<NodeState, 'series' | 'scene' | 'policy' | 'rules' | 'rings'> & { series: [string, SavedSeries][]; scene: SavedScene; policy: SavedPolicy; rings: SavedPointRings[] }][];
+  engines: SavedEnginePool;
   counts: Counts;
   forgotten: { rateLimitedRequests: number; sceneSamplesDropped: number };
 }
@@ -207,7 +208,7 @@ function flatString(text: string): string {
  * A saved series' state, field by field in the order newSeries lists them: every series object then
  * has one shape with all its fields in the object (a spread would put some in a separate property array).
  */
-function restoredSeries(saved: Omit<SavedSeries, 'ringCapacity'>, rule: ExpertRule, ring: number, scorer: SeriesScorer | undefined): SeriesState {
+function restoredSeries(saved: Omit<SavedSeries, 'ringCapacity'>, rule: ExpertRule, ring: number): SeriesState {
   return {
     entity: saved.entity,
     metric: saved.metric,
@@ -221,7 +222,7 @@ function restoredSeries(saved: Omit<SavedSeries, 'ringCapacity'>, rule: ExpertRu
     previousTimestampMs: saved.previousTimestampMs,
     lastTimestampMs: saved.lastTimestampMs,
     ring,
-    scorer,
+    engine: saved.engine,
     hold: saved.hold,
     publishedClass: saved.publishedClass,
     pointsSinceClassified: saved.pointsSinceClassified,
@@ -246,6 +247,8 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
   const partners = partnerMetrics(rules);
   const nodes = new Map<string, NodeState>();
   const labelSets = new LabelSets();
+  /** The engines of every statistically judged series, all nodes together (fewer partly used blocks than one pool per node). */
+  const engines = saved ? EnginePool.restoreAll(saved.engines) : new EnginePool();
   const counts: Counts = {
     refusedSeries: 0, nonFiniteSamples: 0, negativeCounterSamples: 0, invalidSamples: 0, duplicateSamples: 0, outOfOrderSamples: 0,
     unknownSamples: 0, events: 0, repeatedEvents: 0, refusedEvents: 0, rateLimitedRequests: 0, sceneSamplesDropped: 0,
@@ -277,6 +280,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
         const rule = rulesByName.get(state.rule);
         if (!rule) {
           if (state.ring >= 0) savedRings?.release(state.ring);
+          if (state.engine >= 0) engines.release(state.engine);
           continue;
         }
         let ring = state.ring;
@@ -286,7 +290,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
           savedRings!.release(state.ring);
         }
         const labels = labelSets.hold(labelsKeyOf(state), state.labels);
-        series.set(seriesKey, restoredSeries({ ...state, labels }, rule, ring, state.scorer ? restoreSeriesScorer(state.scorer) : undefined));
+        series.set(seriesKey, restoredSeries({ ...state, labels }, rule, ring));
       }
       nodes.set(key, { ...node, series, scene: NodeScene.restore(options.scene, node.scene), policy: NodePolicy.restore(options.policy, node.policy), rules: new Map(), rings: rings.rings });
     }
@@ -297,6 +301,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     if (!state) return;
     if (state.open) out.push(resolveGone(state.open, state, observedAtMs));
     if (state.ring >= 0) ringsOf(node, state.rule).release(state.ring);
+    if (state.engine >= 0) engines.release(state.engine);
     labelSets.release(labelsKeyOf(state));
     node.series.delete(key);
   }
@@ -343,12 +348,11 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
 
   /** A ClassifiedSeries when the series' class changed or is due again. */
   function classify(state: SeriesState, value: number, timestampMs: number, seriesClass: SeriesClass, classified: ClassifiedSeries[]): void {
-    const scorer = state.scorer!;
     state.pointsSinceClassified++;
-    if (scorer.points < options.classifyAfterPoints) return;
+    if (engines.points(state.engine) < options.classifyAfterPoints) return;
     if (seriesClass === state.publishedClass && state.pointsSinceClassified < options.classifiedEveryPoints) return;
     const features: Record<string, number> = {};
-    for (const [name, feature] of Object.entries(scorer.classification().features)) if (Number.isFinite(feature)) features[name] = feature;
+    for (const [name, feature] of Object.entries(engines.classification(state.engine).features)) if (Number.isFinite(feature)) features[name] = feature;
     // Until the engine has filled enough buckets its classifier has not run: every feature is 0.
     if (Object.values(features).every((feature) => feature === 0)) return;
     const identity: SeriesIdentity = state;
@@ -366,8 +370,8 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     const identity: SeriesIdentity = state;
     const rings = ringsOf(node, rule);
     let stats;
-    if (state.scorer) {
-      const engine = state.scorer.push(timestampMs, value);
+    if (state.engine >= 0) {
+      const engine = engines.push(state.engine, timestampMs, value);
       stats = statistics(value, engine, state, rings.lastValues(state.ring, rule.trend?.points ?? 0), rule, identity.labels, points, options.engine);
       classify(state, value, timestampMs, engine.seriesClass, classified);
     }
@@ -442,7 +446,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
       previousTimestampMs: Number.NEGATIVE_INFINITY,
       lastTimestampMs: Number.NEGATIVE_INFINITY,
       ring: judged ? ringsOf(node, rule).allocate() : -1,
-      scorer: judged && rule.statistical ? createSeriesScorer(limit !== undefined ? { limit } : {}) : undefined,
+      engine: judged && rule.statistical ? engines.allocate(limit !== undefined ? { limit } : {}) : -1,
       hold: undefined,
       publishedClass: undefined,
       pointsSinceClassified: 0,
@@ -569,12 +573,13 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
       nodes: [...nodes].map(([key, { rules: _derived, rings, ...node }]) => [key, {
         ...node,
         series: [...node.series].map(([seriesKey, state]): [string, SavedSeries] => [seriesKey, {
-          ...state, rule: state.rule.name, ringCapacity: ringCapacity(state.rule), scorer: state.scorer?.save(),
+          ...state, rule: state.rule.name, ringCapacity: ringCapacity(state.rule),
         }]),
         rings: [...rings.values()].map((pointRings) => pointRings.saveAll()),
         scene: node.scene.save(),
         policy: node.policy.save(),
       }]),
+      engines: engines.saveAll(),
       counts: { ...counts },
       forgotten: { ...forgotten },
     };

@@ -117,18 +117,18 @@ export function dominantPeriod(y: Float64Array, n: number): { lag: number; acf: 
 }
 
 /** Recomputes the features and the class from the coarse ring into the state. */
-export function classify(state: SeriesState, limit: number | undefined): void {
+export function classify(state: SeriesState, o: number, limit: number | undefined): void {
   const t = classifyThresholds;
-  const missing = state[Slot.missingShare]!;
-  const zeros = state[Slot.zeroShare]!;
-  const n = coarseInto(state, values);
+  const missing = state[o + Slot.missingShare]!;
+  const zeros = state[o + Slot.zeroShare]!;
+  const n = coarseInto(state, o, values);
   let seriesClass: SeriesClass = 'STABLE';
   if (missing > t.sparseMissingShare || zeros > t.sparseZeroShare) seriesClass = 'SPARSE';
   if (n < t.minBuckets) {
-    state[Slot.seriesClass] = seriesClasses.indexOf(seriesClass);
+    state[o + Slot.seriesClass] = seriesClasses.indexOf(seriesClass);
     return;
   }
-  const bucketSize = state[Slot.bucketSize]!;
+  const bucketSize = state[o + Slot.bucketSize]!;
   let mean = 0;
   let max = -Infinity;
   let min = Infinity;
@@ -144,7 +144,7 @@ export function classify(state: SeriesState, limit: number | undefined): void {
   const std = Math.sqrt(variance / Math.max(1, n - 1));
   const absMean = Math.abs(mean);
   const cv = absMean > 0 ? std / absMean : std > 0 ? Infinity : 0;
-  const noiseRatio = absMean > 0 ? (meanAbsToSigma * state[Slot.robustLongScale]!) / absMean : 0;
+  const noiseRatio = absMean > 0 ? (meanAbsToSigma * state[o + Slot.robustLongScale]!) / absMean : 0;
 
   let near = 0;
   if (limit !== undefined && limit > 0) {
@@ -160,13 +160,13 @@ export function classify(state: SeriesState, limit: number | undefined): void {
   for (let i = 0; i < n; i++) values[i] = values[i]! - slope * i;
   const period = dominantPeriod(values, n);
 
-  state[Slot.mannKendallZ] = z;
-  state[Slot.theilSenSlopePerPoint] = slope / bucketSize;
-  state[Slot.coefficientOfVariation] = Math.min(cv, 1e30);
-  state[Slot.noiseRatio] = noiseRatio;
-  state[Slot.nearLimitShare] = nearShare;
-  state[Slot.acfAtPeriod] = period.acf;
-  state[Slot.periodPoints] = period.lag * bucketSize;
+  state[o + Slot.mannKendallZ] = z;
+  state[o + Slot.theilSenSlopePerPoint] = slope / bucketSize;
+  state[o + Slot.coefficientOfVariation] = Math.min(cv, 1e30);
+  state[o + Slot.noiseRatio] = noiseRatio;
+  state[o + Slot.nearLimitShare] = nearShare;
+  state[o + Slot.acfAtPeriod] = period.acf;
+  state[o + Slot.periodPoints] = period.lag * bucketSize;
 
   if (seriesClass !== 'SPARSE') {
     if (nearShare >= t.highWatermarkShare) seriesClass = 'HIGH_WATERMARK';
@@ -174,25 +174,25 @@ export function classify(state: SeriesState, limit: number | undefined): void {
     else if (Math.abs(z) >= t.trendingMannKendallZ) seriesClass = 'TRENDING';
     else if (cv >= t.fluctuatingCv || noiseRatio >= t.fluctuatingNoiseRatio) seriesClass = 'FLUCTUATING';
   }
-  state[Slot.periodBuckets] = seriesClass === 'PERIODIC' ? period.lag : 0;
-  state[Slot.seriesClass] = seriesClasses.indexOf(seriesClass);
+  state[o + Slot.periodBuckets] = seriesClass === 'PERIODIC' ? period.lag : 0;
+  state[o + Slot.seriesClass] = seriesClasses.indexOf(seriesClass);
 }
 
-export function classOf(state: SeriesState): SeriesClass {
-  return seriesClasses[state[Slot.seriesClass]!] ?? 'STABLE';
+export function classOf(state: SeriesState, o: number): SeriesClass {
+  return seriesClasses[state[o + Slot.seriesClass]!] ?? 'STABLE';
 }
 
 /** The features behind the current class, named as series.classified publishes them. */
-export function classificationFeatures(state: SeriesState): Record<string, number> {
+export function classificationFeatures(state: SeriesState, o: number): Record<string, number> {
   return {
-    mann_kendall_z: state[Slot.mannKendallZ]!,
-    theil_sen_slope: state[Slot.theilSenSlopePerPoint]!,
-    period_points: state[Slot.periodPoints]!,
-    acf_at_period: state[Slot.acfAtPeriod]!,
-    cv: state[Slot.coefficientOfVariation]!,
-    noise_ratio: state[Slot.noiseRatio]!,
-    near_limit_share: state[Slot.nearLimitShare]!,
-    missing_share: state[Slot.missingShare]!,
-    zero_share: state[Slot.zeroShare]!,
+    mann_kendall_z: state[o + Slot.mannKendallZ]!,
+    theil_sen_slope: state[o + Slot.theilSenSlopePerPoint]!,
+    period_points: state[o + Slot.periodPoints]!,
+    acf_at_period: state[o + Slot.acfAtPeriod]!,
+    cv: state[o + Slot.coefficientOfVariation]!,
+    noise_ratio: state[o + Slot.noiseRatio]!,
+    near_limit_share: state[o + Slot.nearLimitShare]!,
+    missing_share: state[o + Slot.missingShare]!,
+    zero_share: state[o + Slot.zeroShare]!,
   };
 }

@@ -57,13 +57,10 @@ export interface SeriesScorer {
   save(): SavedSeriesScorer;
 }
 
-/** A scorer's state as plain data (typed arrays and numbers), for snapshots. */
+/** A scorer's state as plain data, for snapshots: its Float32 and its Float64 slots (state-layout.ts). */
 export interface SavedSeriesScorer {
   state: Float32Array;
-  points: number;
-  lastTimestampMs: number;
-  intervalFixed: boolean;
-  limit: number | undefined;
+  wide: Float64Array;
 }
 
 export type CreateSeriesScorer = (options?: SeriesScorerOptions) => SeriesScorer;

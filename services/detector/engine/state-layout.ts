@@ -1,8 +1,10 @@
 /**
- * Where each part of one series' state lives in its single Float32Array. A typed array costs about
- * 230 bytes of bookkeeping, a boxed double field 24, so the whole engine state of a series is one
- * array of slots (≈ 0.5 KB) and the models are stateless code over their slots. Float32 keeps ~7
- * significant digits: plenty for levels, scales and sums that only ever feed a score.
+ * Where each part of one series' state lives. A typed array costs about 190 bytes of bookkeeping,
+ * an object with boxed double fields ~100, so the engine state of a series is `stateSlots` Float32
+ * slots starting at an offset o of a Float32Array that many series share (engine-pool.ts), plus
+ * `wideSlots` Float64 slots for what needs more than Float32's ~7 significant digits (times,
+ * counts, the limit). The models are stateless code over the slots: `state[o + Slot.x]`. Float32
+ * is plenty for levels, scales and sums that only ever feed a score.
  */
 
 /** Scalar slots. */
@@ -55,12 +57,13 @@ export const Slot = {
   pointsSinceGap: 33,
   /** Seasonal period in coarse buckets (0 = none). */
   periodBuckets: 34,
-  /** Points within the open bucket at which the classification was last recomputed. */
   /** Level shift: Holt's slope per point. */
   shiftSlope: 35,
+  /** 1 when the expected spacing was given (never relearned), else 0. */
+  intervalFixed: 36,
 } as const;
 
-export const scalarSlots = 36;
+export const scalarSlots = 37;
 /** Latest raw points, for the local median and the spectral residual window. */
 export const fineCapacity = 32;
 /** Bucket means over the classification window (≈ 3 days), also the seasonal reference. */
@@ -70,6 +73,18 @@ export const coarseOffset = fineOffset + fineCapacity;
 export const stateSlots = coarseOffset + coarseCapacity;
 
 export type SeriesState = Float32Array;
+
+/** Float64 slots of a series. */
+export const Wide = {
+  /** Timestamp of the last admitted point (NaN before the first). */
+  lastTimestampMs: 0,
+  /** Points pushed, including skipped ones. */
+  points: 1,
+  /** The capacity the series runs into (NaN: none known). */
+  limit: 2,
+} as const;
+
+export const wideSlots = 3;
 
 export function newSeriesState(): SeriesState {
   return new Float32Array(stateSlots);

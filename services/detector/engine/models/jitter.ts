@@ -13,17 +13,17 @@ const onset = 2.2;
 const half = 1.2;
 
 /** Score of the step from previous to value (after a warm-up of ~100 points), then learns it. */
-export function jitterStep(state: SeriesState, previous: number, value: number, warm: boolean): number {
+export function jitterStep(state: SeriesState, o: number, previous: number, value: number, warm: boolean): number {
   const step = Math.abs(value - previous);
-  const long = state[Slot.jitterLong]!;
+  const long = state[o + Slot.jitterLong]!;
   if (!(long > 0)) {
-    state[Slot.jitterLong] = step;
-    state[Slot.jitterShort] = step;
+    state[o + Slot.jitterLong] = step;
+    state[o + Slot.jitterShort] = step;
     return 0;
   }
   const clipped = step < 4 * long ? step : 4 * long;
-  const short = state[Slot.jitterShort]! + shortWeight * (clipped - state[Slot.jitterShort]!);
-  state[Slot.jitterShort] = short;
-  state[Slot.jitterLong] = updateScale(long, step, longWeight, 6, warm);
+  const short = state[o + Slot.jitterShort]! + shortWeight * (clipped - state[o + Slot.jitterShort]!);
+  state[o + Slot.jitterShort] = short;
+  state[o + Slot.jitterLong] = updateScale(long, step, longWeight, 6, warm);
   return warm ? excessScore(short / long, onset, half) : 0;
 }

@@ -7,8 +7,8 @@ import { newSeriesState } from '../state-layout.js';
 test('CUSUM alarms within a few points of a 3σ shift and restarts after', () => {
   const values = series(700, (i, noise) => 10 + noise() + (i >= 500 ? 2.5 : 0));
   const state = newSeriesState();
-  startLevelShift(state, values[0]!);
-  const scores = values.map((v, i) => levelShiftStep(state, v, i >= 30));
+  startLevelShift(state, 0, values[0]!);
+  const scores = values.map((v, i) => levelShiftStep(state, 0, v, i >= 30));
   expect(Math.max(...scores.slice(30, 500))).toBeLessThan(0.5);
   const alarm = scores.findIndex((s, i) => i >= 500 && s >= 0.5);
   expect(alarm).toBeGreaterThanOrEqual(500);
@@ -18,8 +18,8 @@ test('CUSUM alarms within a few points of a 3σ shift and restarts after', () =>
 
 test('a smooth ramp is not a shift', () => {
   const state = newSeriesState();
-  startLevelShift(state, 0);
-  const scores = series(1000, (i, noise) => 0.05 * i + noise()).map((v, i) => levelShiftStep(state, v, i >= 30));
+  startLevelShift(state, 0, 0);
+  const scores = series(1000, (i, noise) => 0.05 * i + noise()).map((v, i) => levelShiftStep(state, 0, v, i >= 30));
   expect(Math.max(...scores)).toBeLessThan(0.5);
 });
 

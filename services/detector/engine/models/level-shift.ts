@@ -18,16 +18,16 @@ const onset = 8;
 const half = 8;
 const maxStepSigma = 6;
 
-export function startLevelShift(state: SeriesState, value: number): void {
-  state[Slot.shiftLevel] = value;
-  state[Slot.shiftSlope] = 0;
+export function startLevelShift(state: SeriesState, o: number, value: number): void {
+  state[o + Slot.shiftLevel] = value;
+  state[o + Slot.shiftSlope] = 0;
 }
 
 /** Signed score for value (positive: the level went up), then learns it. */
-export function levelShiftStep(state: SeriesState, value: number, warm: boolean): number {
-  const level = state[Slot.shiftLevel]!;
-  const slope = state[Slot.shiftSlope]!;
-  const scale = state[Slot.shiftScale]!;
+export function levelShiftStep(state: SeriesState, o: number, value: number, warm: boolean): number {
+  const level = state[o + Slot.shiftLevel]!;
+  const slope = state[o + Slot.shiftSlope]!;
+  const scale = state[o + Slot.shiftScale]!;
   const predicted = level + slope;
   const residual = value - predicted;
   const floor = 1e-4 * Math.abs(level) + 1e-9;
@@ -35,8 +35,8 @@ export function levelShiftStep(state: SeriesState, value: number, warm: boolean)
   let u = residual / sigma;
   if (u > maxStepSigma) u = maxStepSigma;
   else if (u < -maxStepSigma) u = -maxStepSigma;
-  let up = state[Slot.shiftUp]! + u - allowance;
-  let down = state[Slot.shiftDown]! - u - allowance;
+  let up = state[o + Slot.shiftUp]! + u - allowance;
+  let down = state[o + Slot.shiftDown]! - u - allowance;
   if (up < 0) up = 0;
   if (down < 0) down = 0;
   let score = 0;
@@ -44,17 +44,17 @@ export function levelShiftStep(state: SeriesState, value: number, warm: boolean)
     score = up >= down ? excessScore(up, onset, half) : -excessScore(down, onset, half);
     if (up >= onset + half || down >= onset + half) {
       // Alarm: the new level is here; restart from it.
-      state[Slot.shiftUp] = 0;
-      state[Slot.shiftDown] = 0;
-      state[Slot.shiftLevel] = value;
-      state[Slot.shiftSlope] = 0;
+      state[o + Slot.shiftUp] = 0;
+      state[o + Slot.shiftDown] = 0;
+      state[o + Slot.shiftLevel] = value;
+      state[o + Slot.shiftSlope] = 0;
       return score;
     }
   }
-  state[Slot.shiftUp] = up;
-  state[Slot.shiftDown] = down;
-  state[Slot.shiftLevel] = predicted + levelWeight * residual;
-  state[Slot.shiftSlope] = slope + slopeWeight * levelWeight * residual;
-  state[Slot.shiftScale] = updateScale(scale, Math.abs(residual), scaleWeight, 4, warm);
+  state[o + Slot.shiftUp] = up;
+  state[o + Slot.shiftDown] = down;
+  state[o + Slot.shiftLevel] = predicted + levelWeight * residual;
+  state[o + Slot.shiftSlope] = slope + slopeWeight * levelWeight * residual;
+  state[o + Slot.shiftScale] = updateScale(scale, Math.abs(residual), scaleWeight, 4, warm);
   return score;
 }

@@ -7,8 +7,8 @@ import { pushFine } from '../rings.js';
 
 test('median of the last three points ignores one outlier', () => {
   const state = newSeriesState();
-  for (const v of [10, 11, 500]) pushFine(state, v);
-  expect(localMedian(state)).toBe(11);
+  for (const v of [10, 11, 500]) pushFine(state, 0, v);
+  expect(localMedian(state, 0)).toBe(11);
 });
 
 test('score is 0 up to 3σ and 0.5 at 5σ', () => {

@@ -18,28 +18,28 @@ const shortWeight = 1 / 30;
 const longWeight = 1 / 300;
 
 /** Median of the last 3 points (fewer early on). Requires at least one point. */
-export function localMedian(state: SeriesState): number {
-  const n = fineLength(state);
-  const a = fineBack(state, 0);
-  if (n < 3) return n < 2 ? a : (a + fineBack(state, 1)) / 2;
-  const b = fineBack(state, 1);
-  const c = fineBack(state, 2);
+export function localMedian(state: SeriesState, o: number): number {
+  const n = fineLength(state, o);
+  const a = fineBack(state, o, 0);
+  if (n < 3) return n < 2 ? a : (a + fineBack(state, o, 1)) / 2;
+  const b = fineBack(state, o, 1);
+  const c = fineBack(state, o, 2);
   return a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
 }
 
 /** The noise σ the z-score divides by, with a floor for series that never move. */
-export function robustSigma(state: SeriesState, center: number): number {
-  const short = state[Slot.robustShortScale]!;
-  const long = 0.25 * state[Slot.robustLongScale]!;
+export function robustSigma(state: SeriesState, o: number, center: number): number {
+  const short = state[o + Slot.robustShortScale]!;
+  const long = 0.25 * state[o + Slot.robustLongScale]!;
   const floor = 1e-4 * Math.abs(center) + 1e-9;
   const scale = short > long ? short : long;
   return meanAbsToSigma * (scale > floor ? scale : floor);
 }
 
 /** Signed z of value against the state before it (needs ≥ 1 earlier point). */
-export function robustZ(state: SeriesState, value: number): number {
-  const center = localMedian(state);
-  return (value - center) / robustSigma(state, center);
+export function robustZ(state: SeriesState, o: number, value: number): number {
+  const center = localMedian(state, o);
+  return (value - center) / robustSigma(state, o, center);
 }
 
 export function robustScore(z: number): number {
@@ -47,9 +47,9 @@ export function robustScore(z: number): number {
 }
 
 /** Learns from value (call after scoring it, before it enters the fine ring). */
-export function updateRobust(state: SeriesState, value: number, warm: boolean): void {
-  if (fineLength(state) === 0) return;
-  const residual = Math.abs(value - localMedian(state));
-  state[Slot.robustShortScale] = updateScale(state[Slot.robustShortScale]!, residual, shortWeight, 5, warm);
-  state[Slot.robustLongScale] = updateScale(state[Slot.robustLongScale]!, residual, longWeight, 5, warm);
+export function updateRobust(state: SeriesState, o: number, value: number, warm: boolean): void {
+  if (fineLength(state, o) === 0) return;
+  const residual = Math.abs(value - localMedian(state, o));
+  state[o + Slot.robustShortScale] = updateScale(state[o + Slot.robustShortScale]!, residual, shortWeight, 5, warm);
+  state[o + Slot.robustLongScale] = updateScale(state[o + Slot.robustLongScale]!, residual, longWeight, 5, warm);
 }

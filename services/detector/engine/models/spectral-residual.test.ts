@@ -7,15 +7,15 @@ import { spectralHistory, spectralRatio, spectralScore } from './spectral-residu
 test('the saliency of a spike on a smooth curve is far above that of a normal point', () => {
   const values = series(spectralHistory, (i, noise) => 10 + 3 * Math.sin(i / 4) + 0.1 * noise());
   const state = newSeriesState();
-  for (const v of values) pushFine(state, v);
+  for (const v of values) pushFine(state, 0, v);
   const next = 10 + 3 * Math.sin(spectralHistory / 4);
-  expect(spectralScore(spectralRatio(state, next))).toBe(0);
-  expect(spectralRatio(state, next + 8)).toBeGreaterThan(6);
-  expect(spectralScore(spectralRatio(state, next + 8))).toBeGreaterThan(0.5);
+  expect(spectralScore(spectralRatio(state, 0, next))).toBe(0);
+  expect(spectralRatio(state, 0, next + 8)).toBeGreaterThan(6);
+  expect(spectralScore(spectralRatio(state, 0, next + 8))).toBeGreaterThan(0.5);
 });
 
 test('needs a full window', () => {
   const state = newSeriesState();
-  pushFine(state, 1);
-  expect(spectralRatio(state, 100)).toBe(0);
+  pushFine(state, 0, 1);
+  expect(spectralRatio(state, 0, 100)).toBe(0);
 });

@@ -28,10 +28,10 @@ const im = new Float64Array(windowPoints);
 const logAmplitude = new Float64Array(windowPoints);
 
 /** Saliency ratio of value against the last `spectralHistory` points of the fine ring. */
-export function spectralRatio(state: SeriesState, value: number): number {
-  if (fineLength(state) < spectralHistory) return 0;
+export function spectralRatio(state: SeriesState, o: number, value: number): number {
+  if (fineLength(state, o) < spectralHistory) return 0;
   const newest = spectralHistory;
-  for (let i = 0; i < spectralHistory; i++) re[i] = fineBack(state, spectralHistory - 1 - i);
+  for (let i = 0; i < spectralHistory; i++) re[i] = fineBack(state, o, spectralHistory - 1 - i);
   re[newest] = value;
   // The paper extrapolates from the newest point, which turns a spike at the edge into a plateau
   // and hides it; extrapolate the points before it instead, so the newest stands against them.

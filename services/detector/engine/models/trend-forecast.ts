@@ -18,51 +18,51 @@ export const trendSignificance = 2.5;
 const watermarkStart = 0.9;
 
 /** Refits the line through the last ≤ 12 closed buckets (needs 4). */
-export function refitTrend(state: SeriesState): void {
-  const n = Math.min(fitBuckets, coarseLength(state));
+export function refitTrend(state: SeriesState, o: number): void {
+  const n = Math.min(fitBuckets, coarseLength(state, o));
   if (n < 4) return;
   const design = new Matrix(n, 2);
   const target = new Matrix(n, 1);
   for (let i = 0; i < n; i++) {
     design.set(i, 0, 1);
     design.set(i, 1, i);
-    target.set(i, 0, coarseBack(state, n - 1 - i));
+    target.set(i, 0, coarseBack(state, o, n - 1 - i));
   }
   const fit = solve(design, target);
-  const bucketSize = state[Slot.bucketSize]!;
-  state[Slot.trendFitted] = fit.get(0, 0) + fit.get(1, 0) * (n - 1);
-  state[Slot.trendSlopePerPoint] = fit.get(1, 0) / bucketSize;
+  const bucketSize = state[o + Slot.bucketSize]!;
+  state[o + Slot.trendFitted] = fit.get(0, 0) + fit.get(1, 0) * (n - 1);
+  state[o + Slot.trendSlopePerPoint] = fit.get(1, 0) / bucketSize;
   // The newest bucket's mean sits at its middle, half a bucket behind the next point.
-  state[Slot.trendFitAge] = bucketSize / 2;
+  state[o + Slot.trendFitAge] = bucketSize / 2;
 }
 
 /** The line's value at the next point (NaN before the first fit). */
-export function trendValue(state: SeriesState): number {
-  const age = state[Slot.trendFitAge]!;
-  return age > 0 ? state[Slot.trendFitted]! + state[Slot.trendSlopePerPoint]! * age : NaN;
+export function trendValue(state: SeriesState, o: number): number {
+  const age = state[o + Slot.trendFitAge]!;
+  return age > 0 ? state[o + Slot.trendFitted]! + state[o + Slot.trendSlopePerPoint]! * age : NaN;
 }
 
-export function advanceTrend(state: SeriesState): void {
-  if (state[Slot.trendFitAge]! > 0) state[Slot.trendFitAge] = state[Slot.trendFitAge]! + 1;
+export function advanceTrend(state: SeriesState, o: number): void {
+  if (state[o + Slot.trendFitAge]! > 0) state[o + Slot.trendFitAge] = state[o + Slot.trendFitAge]! + 1;
 }
 
 /** Points until the line reaches limit, or Infinity when it does not rise towards it. */
-export function pointsToLimit(state: SeriesState, limit: number): number {
-  const now = trendValue(state);
-  const slope = state[Slot.trendSlopePerPoint]!;
+export function pointsToLimit(state: SeriesState, o: number, limit: number): number {
+  const now = trendValue(state, o);
+  const slope = state[o + Slot.trendSlopePerPoint]!;
   if (!(slope > 0) || now !== now) return Infinity;
   if (now >= limit) return 0;
-  if (Math.abs(state[Slot.mannKendallZ]!) < trendSignificance) return Infinity;
+  if (Math.abs(state[o + Slot.mannKendallZ]!) < trendSignificance) return Infinity;
   return (limit - now) / slope;
 }
 
 /** Horizon in points: the classification window. */
-export function trendHorizon(state: SeriesState): number {
-  return coarseCapacity * state[Slot.bucketSize]!;
+export function trendHorizon(state: SeriesState, o: number): number {
+  return coarseCapacity * state[o + Slot.bucketSize]!;
 }
 
-export function exhaustionScore(state: SeriesState, points: number): number {
-  const horizon = trendHorizon(state);
+export function exhaustionScore(state: SeriesState, o: number, points: number): number {
+  const horizon = trendHorizon(state, o);
   return points < horizon ? 1 - points / horizon : 0;
 }
 
