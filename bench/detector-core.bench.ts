@@ -5,7 +5,7 @@
  *
  *  - replay of one node (one batch stream) and of 50 nodes (10,000 series) round robin, samples/s;
  *  - heap per live series of the whole live detector over 100,000 series (681 nodes of 147 series),
- *    next to the engine alone (the same number of series' engines, each fed the same points), so
+ *    next to the engine alone (100,000 engines in one pool, as the detector keeps them, each fed the same points), so
  *    what the detector adds around its engines shows; the floor is ≤ 1 KB per live series;
  *  - the snapshot a takeover restores: its size per series, the detector.state chunks it takes at
  *    the default VIGIL_DETECTOR_SNAPSHOT_CHUNK_BYTES, the time to take it and to restore it.
@@ -18,8 +18,7 @@
 import type { MetricBatch, Sample } from '../src/codec/records.generated.js';
 import { createDetector, restoreDetector, type Detector } from '../services/detector/core/detector.js';
 import { detectorConfigSchema } from '../services/detector/detector.service.js';
-import { createSeriesScorer } from '../services/detector/engine/create-series-scorer.js';
-import type { SeriesScorer } from '../services/detector/engine/series-scorer.js';
+import { EnginePool } from '../services/detector/engine/engine-pool.js';
 
 const GiB = 1024 ** 3;
 const STEP_MS = 15_000;
@@ -100,13 +99,14 @@ if ((globalThis as { gc?: () => void }).gc) {
   const nodes = Math.ceil(100_000 / 147);
   const scrapes = 40;
   let before = heapUsed();
-  const engines: SeriesScorer[] = [];
-  for (let s = 0; s < 100_000; s++) engines.push(createSeriesScorer());
-  for (let index = 0; index < scrapes; index++) for (const [s, engine] of engines.entries()) engine.push(START_MS + index * STEP_MS, 1e9 + ((index * 7919 + s * 613) % 101));
+  let pool: EnginePool | undefined = new EnginePool();
+  const engines: number[] = [];
+  for (let s = 0; s < 100_000; s++) engines.push(pool.allocate());
+  for (let index = 0; index < scrapes; index++) for (const [s, engine] of engines.entries()) pool.push(engine, START_MS + index * STEP_MS, 1e9 + ((index * 7919 + s * 613) % 101));
   const enginePerSeries = (heapUsed() - before) / engines.length;
   // Read after the measurement, so the engines are not collected before it.
-  if (engines.some((engine) => engine.points !== scrapes)) throw new Error('an engine missed points');
-  engines.length = 0;
+  if (engines.some((engine) => pool!.points(engine) !== scrapes)) throw new Error('an engine missed points');
+  pool = undefined;
   before = heapUsed();
   const big = createDetector();
   for (let index = 0; index < scrapes; index++) for (let node = 0; node < nodes; node++) big.process(scrape(node, index), index * nodes + node);

@@ -7,11 +7,14 @@
  * classifier finds it PERIODIC and every model (the spectral residual only on suspicious points)
  * runs as in production.
  *
+ * One series runs through createSeriesScorer (what `vigil detect` uses); many series share one
+ * EnginePool, as the live detector keeps them.
+ *
  * Rerun: node --expose-gc --import tsx bench/detector-engine.bench.ts
  * Profile: node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/detector-engine.bench.ts
  */
 import { createSeriesScorer } from '../services/detector/engine/create-series-scorer.js';
-import type { SeriesScorer } from '../services/detector/engine/series-scorer.js';
+import { EnginePool } from '../services/detector/engine/engine-pool.js';
 
 const stepMs = 300_000;
 const dayPoints = 288;
@@ -46,13 +49,14 @@ function oneSeries(points: number): number {
 
 function manySeries(seriesCount: number, pointsEach: number): number {
   const values = seriesValues(pointsEach + seriesCount, 11);
-  const scorers: SeriesScorer[] = [];
-  for (let s = 0; s < seriesCount; s++) scorers.push(createSeriesScorer());
+  const pool = new EnginePool();
+  const engines: number[] = [];
+  for (let s = 0; s < seriesCount; s++) engines.push(pool.allocate());
   let sink = 0;
   const started = process.hrtime.bigint();
   for (let i = 0; i < pointsEach; i++) {
     const t = i * stepMs;
-    for (let s = 0; s < seriesCount; s++) sink += scorers[s]!.push(t, values[i + s]!).score;
+    for (let s = 0; s < seriesCount; s++) sink += pool.push(engines[s]!, t, values[i + s]!).score;
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (sink < 0) console.log(sink);
@@ -72,16 +76,16 @@ function bytesPerSeries(seriesCount: number, pointsEach: number): { heap: number
   const values = seriesValues(pointsEach, 3);
   const before = heapBytes();
   const rssBefore = process.memoryUsage().rss;
-  const scorers: SeriesScorer[] = new Array(seriesCount);
+  const pool = new EnginePool();
   for (let s = 0; s < seriesCount; s++) {
-    const scorer = createSeriesScorer();
-    for (let i = 0; i < pointsEach; i++) scorer.push(i * stepMs, values[i]!);
-    scorers[s] = scorer;
+    const engine = pool.allocate();
+    for (let i = 0; i < pointsEach; i++) pool.push(engine, i * stepMs, values[i]!);
   }
   const after = heapBytes();
   const rss = process.memoryUsage().rss - rssBefore;
   const result = { heap: (after.heap - before.heap) / seriesCount, arrayBuffers: (after.arrayBuffers - before.arrayBuffers) / seriesCount, rss: rss / seriesCount };
-  if (scorers.length !== seriesCount) throw new Error('unreachable');
+  // Read after the measurement, so the pool is not collected before it.
+  if (pool.points(seriesCount - 1) !== pointsEach) throw new Error('an engine missed points');
   return result;
 }
 

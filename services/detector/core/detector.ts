@@ -23,6 +23,7 @@ import { counterStep, isCounter } from './counter-rate.js';
 import { isTracked, partnerMetrics, readThreshold, ruleFor, type ExpertRule } from './expert-rules.js';
 import { EnginePool, type SavedEnginePool } from '../engine/engine-pool.js';
 import type { SeriesClass } from '../engine/series-scorer.js';
+import { fineCapacity } from '../engine/state-layout.js';
 import { defaultEngineJudgeOptions, judge, statistics, type EngineHold, type EngineJudgeOptions } from './judge.js';
 import { advance, openEvent, resolveGone, type LifecycleState, type OpenAnomaly, type SeriesIdentity } from './lifecycle.js';
 import { defaultPolicyOptions, NodePolicy, windowLabel, type Asker, type PolicyOptions, type SavedPolicy } from './policy.js';
@@ -140,7 +141,7 @@ interface SeriesState extends SeriesIdentity, LifecycleState {
   previousValue: number;
   previousTimestampMs: number;
   lastTimestampMs: number;
-  /** Its ring among the node's point rings of its capacity (latest points, rates for counters: a request's window, the rule's trend model); -1 for a series not judged. */
+  /** Its ring among the node's point rings of its kind (latest points, rates for counters: a request's window, the rule's trend model; times only when its engine keeps the values); -1 for a series not judged. */
   ring: number;
   /** The detection engine of a statistically judged series (its number in the detector's pool; -1: none): scores each point and classifies the series. */
   engine: number;
@@ -177,14 +178,14 @@ interface NodeState {
   policy: NodePolicy;
   /** The rule of each series key seen that has no series state (null: none), so a scrape's samples are not matched against every rule again. Derived, not saved. */
   rules: Map<string, ExpertRule | null>;
-  /** The series' point rings, by capacity. Saved with each series. */
-  rings: Map<number, PointRings>;
+  /** The series' point rings, by kind (ringKind). Saved with each series. */
+  rings: Map<string, PointRings>;
 }
 
 type Counts = Omit<DetectorStats, 'nodes' | 'series' | 'openAnomalies'>;
 
-/** A series' state as plain data: the rule by name, its ring's number and capacity (the node's rings and the engine pool are saved whole). */
-type SavedSeries = Omit<SeriesState, 'rule'> & { rule: string; ringCapacity: number };
+/** A series' state as plain data: the rule by name, its ring's number and kind (the node's rings and the engine pool are saved whole). */
+type SavedSeries = Omit<SeriesState, 'rule'> & { rule: string; ringCapacity: number; ringValues: boolean };
 
 /** The detector's state as plain data (what detector-state.ts encodes). */
 export interface SavedDetector {
@@ -208,7 +209,7 @@ function flatString(text: string): string {
  * A saved series' state, field by field in the order newSeries lists them: every series object then
  * has one shape with all its fields in the object (a spread would put some in a separate property array).
  */
-function restoredSeries(saved: Omit<SavedSeries, 'ringCapacity'>, rule: ExpertRule, ring: number): SeriesState {
+function restoredSeries(saved: Omit<SavedSeries, 'ringCapacity' | 'ringValues'>, rule: ExpertRule, ring: number): SeriesState {
   return {
     entity: saved.entity,
     metric: saved.metric,
@@ -231,6 +232,17 @@ function restoredSeries(saved: Omit<SavedSeries, 'ringCapacity'>, rule: ExpertRu
     thresholdSinceMs: saved.thresholdSinceMs,
     seenAt: saved.seenAt,
   };
+}
+
+/** The key of a node's point rings of one capacity, with or without values. */
+function ringKind(capacity: number, withValues: boolean): string {
+  return `${capacity}/${withValues ? 'points' : 'times'}`;
+}
+
+/** Points from their times and the values of the same points (aligned at the newest; a value missing there is NaN). */
+function pointsOf(times: readonly number[], values: readonly number[]): { value: number; timestampMs: number }[] {
+  const skip = values.length - times.length;
+  return times.map((timestampMs, i) => ({ value: values[skip + i] ?? Number.NaN, timestampMs }));
 }
 
 /** The entity of a series: its pod (and container) when the collector attributed it, else the node. */
@@ -257,15 +269,25 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
   const forgotten = { rateLimitedRequests: 0, sceneSamplesDropped: 0 };
 
   const ringCapacity = (rule: ExpertRule): number => Math.max(options.windowSize, options.policy.windowPoints, (rule.trend?.points ?? 0) + 1);
-  /** The node's point rings of the capacity a rule's series need. */
-  function ringsOf(node: Pick<NodeState, 'rings'>, rule: ExpertRule): PointRings {
-    const capacity = ringCapacity(rule);
-    let rings = node.rings.get(capacity);
+  /**
+   * Whether a series' ring keeps its values: not when its engine keeps as many latest values (the
+   * engine's fine ring, Float32), which then fill the window and the rule's trend model.
+   */
+  const ringKeepsValues = (capacity: number, engine: number): boolean => !(engine >= 0 && capacity <= fineCapacity);
+  /** The node's point rings of one capacity, with or without values. */
+  function ringsOf(node: Pick<NodeState, 'rings'>, capacity: number, withValues: boolean): PointRings {
+    const kind = ringKind(capacity, withValues);
+    let rings = node.rings.get(kind);
     if (!rings) {
-      rings = new PointRings(capacity);
-      node.rings.set(capacity, rings);
+      rings = new PointRings(capacity, withValues);
+      node.rings.set(kind, rings);
     }
     return rings;
+  }
+  /** The node's point rings a series' ring is in. */
+  function ringsOfSeries(node: Pick<NodeState, 'rings'>, state: { rule: ExpertRule; engine: number }): PointRings {
+    const capacity = ringCapacity(state.rule);
+    return ringsOf(node, capacity, ringKeepsValues(capacity, state.engine));
   }
 
   if (saved) {
@@ -273,21 +295,24 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     Object.assign(forgotten, saved.forgotten);
     for (const [key, node] of saved.nodes) {
       const series = new Map<string, SeriesState>();
-      const rings = { rings: new Map(node.rings.map((saved) => [saved.capacity, PointRings.restoreAll(saved)])) };
-      for (const [seriesKey, { ringCapacity: savedCapacity, ...state }] of node.series) {
-        const savedRings = rings.rings.get(savedCapacity);
+      const rings = { rings: new Map(node.rings.map((saved) => [ringKind(saved.capacity, saved.withValues), PointRings.restoreAll(saved)])) };
+      for (const [seriesKey, { ringCapacity: savedCapacity, ringValues: savedValues, ...state }] of node.series) {
+        const savedRings = ringsOf(rings, savedCapacity, savedValues);
         // A rule renamed or removed since the snapshot: the series starts again under its new rule.
         const rule = rulesByName.get(state.rule);
         if (!rule) {
-          if (state.ring >= 0) savedRings?.release(state.ring);
+          if (state.ring >= 0) savedRings.release(state.ring);
           if (state.engine >= 0) engines.release(state.engine);
           continue;
         }
         let ring = state.ring;
-        // A rule whose series now need rings of another capacity: the ring moves.
-        if (ring >= 0 && savedCapacity !== ringCapacity(rule)) {
-          ring = ringsOf(rings, rule).restore(savedRings!.save(state.ring));
-          savedRings!.release(state.ring);
+        // A rule whose series now need rings of another kind: the ring moves (values from the engine when it had none).
+        const target = ringsOfSeries(rings, { rule, engine: state.engine });
+        if (ring >= 0 && target !== savedRings) {
+          const moved = savedRings.save(state.ring);
+          if (!savedValues) moved.values.set(engines.lastValues(state.engine, moved.values.length));
+          ring = target.restore(moved);
+          savedRings.release(state.ring);
         }
         const labels = labelSets.hold(labelsKeyOf(state), state.labels);
         series.set(seriesKey, restoredSeries({ ...state, labels }, rule, ring));
@@ -300,7 +325,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     const state = node.series.get(key);
     if (!state) return;
     if (state.open) out.push(resolveGone(state.open, state, observedAtMs));
-    if (state.ring >= 0) ringsOf(node, state.rule).release(state.ring);
+    if (state.ring >= 0) ringsOfSeries(node, state).release(state.ring);
     if (state.engine >= 0) engines.release(state.engine);
     labelSets.release(labelsKeyOf(state));
     node.series.delete(key);
@@ -341,9 +366,15 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     return change.kind === 'rate' ? change.perSecond : undefined;
   }
 
-  function windowSamples(node: NodeState, state: SeriesState): SceneSample[] {
+  /** The series' window for a diagnosis request: its latest points, the newest being `newest` (the value just judged). */
+  function windowSamples(node: NodeState, state: SeriesState, newest: number): SceneSample[] {
     const labels = { ...state.labels, [windowLabel]: state.counter ? 'rate' : 'value' };
-    return ringsOf(node, state.rule).lastPoints(state.ring, options.policy.windowPoints).map(({ value, timestampMs }) => ({ name: state.metric, labels, value, timestampMs }));
+    const rings = ringsOfSeries(node, state);
+    const count = options.policy.windowPoints;
+    const points = rings.withValues ? rings.lastPoints(state.ring, count) : pointsOf(rings.lastTimes(state.ring, count), engines.lastValues(state.engine, count));
+    // The engine keeps values at Float32 precision: the newest point is the exact value that was judged.
+    if (points.length > 0) points[points.length - 1]!.value = newest;
+    return points.map(({ value, timestampMs }) => ({ name: state.metric, labels, value, timestampMs }));
   }
 
   /** A ClassifiedSeries when the series' class changed or is due again. */
@@ -368,11 +399,14 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
   function observe(node: NodeState, state: SeriesState, value: number, timestampMs: number, points: ReadonlyMap<string, number>, out: Anomaly[], classified: ClassifiedSeries[], askers: Asker[]): void {
     const { rule } = state;
     const identity: SeriesIdentity = state;
-    const rings = ringsOf(node, rule);
+    const rings = ringsOfSeries(node, state);
     let stats;
     if (state.engine >= 0) {
       const engine = engines.push(state.engine, timestampMs, value);
-      stats = statistics(value, engine, state, rings.lastValues(state.ring, rule.trend?.points ?? 0), rule, identity.labels, points, options.engine);
+      // The points before this one (the engine has just taken it in) for the rule's trend model.
+      const trendPoints = rule.trend?.points ?? 0;
+      const recent = rings.withValues ? rings.lastValues(state.ring, trendPoints) : engines.lastValues(state.engine, trendPoints + 1).slice(0, -1);
+      stats = statistics(value, engine, state, recent, rule, identity.labels, points, options.engine);
       classify(state, value, timestampMs, engine.seriesClass, classified);
     }
     const threshold = rule.threshold ? readThreshold(rule.threshold, value, identity.labels, points) : undefined;
@@ -388,7 +422,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     out.push(record);
     // Opening, and turning CRITICAL later, are what may ask for a diagnosis (see policy.ts).
     if (record.state === 'OPEN' || (record.state === 'UPDATE' && severityBefore !== 'CRITICAL' && record.severity === 'CRITICAL')) {
-      askers.push({ anomaly: record, scenario: rule.scenario, window: () => windowSamples(node, state) });
+      askers.push({ anomaly: record, scenario: rule.scenario, window: () => windowSamples(node, state, value) });
     }
   }
 
@@ -433,6 +467,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
   function newSeries(node: NodeState, sample: Sample, key: string, source: string, rule: ExpertRule, judged: boolean, counter: boolean, points: ReadonlyMap<string, number>): SeriesState {
     // The engine forecasts time to exhaustion against a real limit: the partner an `above` threshold is a share of.
     const limit = rule.threshold?.above !== undefined && rule.threshold.ratioTo !== undefined ? points.get(seriesKey(rule.threshold.ratioTo, sample.labels)) : undefined;
+    const engine = judged && rule.statistical ? engines.allocate(limit !== undefined ? { limit } : {}) : -1;
     return {
       entity: entityOf(node.entity, sample.labels),
       metric: sample.name,
@@ -445,8 +480,8 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
       previousValue: 0,
       previousTimestampMs: Number.NEGATIVE_INFINITY,
       lastTimestampMs: Number.NEGATIVE_INFINITY,
-      ring: judged ? ringsOf(node, rule).allocate() : -1,
-      engine: judged && rule.statistical ? engines.allocate(limit !== undefined ? { limit } : {}) : -1,
+      ring: judged ? ringsOfSeries(node, { rule, engine }).allocate() : -1,
+      engine,
       hold: undefined,
       publishedClass: undefined,
       pointsSinceClassified: 0,
@@ -573,7 +608,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
       nodes: [...nodes].map(([key, { rules: _derived, rings, ...node }]) => [key, {
         ...node,
         series: [...node.series].map(([seriesKey, state]): [string, SavedSeries] => [seriesKey, {
-          ...state, rule: state.rule.name, ringCapacity: ringCapacity(state.rule),
+          ...state, rule: state.rule.name, ringCapacity: ringCapacity(state.rule), ringValues: ringKeepsValues(ringCapacity(state.rule), state.engine),
         }]),
         rings: [...rings.values()].map((pointRings) => pointRings.saveAll()),
         scene: node.scene.save(),

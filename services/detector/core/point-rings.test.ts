@@ -41,3 +41,14 @@ test('times stay exact to the millisecond over months; a window spans at most 2^
   for (let i = 0; i < 12; i++) rings.push(steady, i, times[0]! + i * 15 * day + i);
   expect(rings.lastPoints(steady, 4)).toEqual([8, 9, 10, 11].map((i) => ({ value: i, timestampMs: times[0]! + i * 15 * day + i })));
 });
+
+test('rings without values keep only the times of their points', () => {
+  const rings = new PointRings(4, false);
+  const ring = rings.allocate();
+  for (let t = 0; t < 6; t++) rings.push(ring, 100 + t, 1_000 * t);
+  expect(rings.lastTimes(ring, 3)).toEqual([3_000, 4_000, 5_000]);
+  expect(rings.lastValues(ring, 2)).toEqual([Number.NaN, Number.NaN]);
+  const copy = PointRings.restoreAll(structuredClone(rings.saveAll()));
+  expect(copy.withValues).toBe(false);
+  expect(copy.lastTimes(ring, 10)).toEqual([2_000, 3_000, 4_000, 5_000]);
+});

@@ -1,14 +1,15 @@
 /**
  * The latest points (value and time) of a node's series, one fixed-capacity ring per series, kept
- * in blocks of 32 rings: a diagnosis request's window and the rule's trend model read them. A typed
+ * in blocks of rings (4, 8, 16, then 32 each, so a kind with few series wastes little): a diagnosis request's window and the rule's trend model read them. A typed
  * array per series would cost ~250 bytes of bookkeeping each (its object, its ArrayBuffer, the
- * ring's own object); here a series holds only its ring's number.
+ * ring's own object); here a series holds only its ring's number. Rings of series whose engine
+ * already keeps their latest values hold times only (`withValues` false).
  *
- * A block is one ArrayBuffer seen two ways. As Float64: ring r's (r mod 32)-th stride holds its
- * start, length and time epoch, then `capacity` values. As Uint32, after those: the ring's
- * `capacity` times, as milliseconds after its epoch (exact, 4 bytes instead of 8; the epoch moves
- * up when a time would be 2^32 ms, 49 days, after it, and points older than that leave the ring). Released rings are reused; a block is added
- * when all are in use.
+ * A block is one ArrayBuffer seen two ways. As Float64: the i-th ring of the block's strides holds its
+ * start, length and time epoch, then `capacity` values (none without values). As Uint32, after
+ * those: the ring's `capacity` times, as milliseconds after its epoch (exact, 4 bytes instead of 8;
+ * the epoch moves up when a time would be 2^32 ms, 49 days, after it, and points older than that
+ * leave the ring). Released rings are reused; a block is added when all are in use.
  */
 export interface SavedRing {
   /** Oldest first. */
@@ -19,6 +20,7 @@ export interface SavedRing {
 /** All rings of a PointRings as plain data, for snapshots: each block's bytes as they are (ring numbers stay valid). */
 export interface SavedPointRings {
   capacity: number;
+  withValues: boolean;
   used: number;
   released: number[];
   blocks: Uint8Array[];
@@ -28,7 +30,26 @@ const START = 0;
 const LENGTH = 1;
 const EPOCH = 2;
 const HEADER = 3;
-const RINGS_PER_BLOCK = 32;
+/** Rings in the first blocks; every later block has LARGE_BLOCK. */
+const SMALL_BLOCKS = [4, 8, 16];
+const LARGE_BLOCK = 32;
+const SMALL_RINGS = 28;
+
+/** The block ring `ring` is in. */
+function blockNumber(ring: number): number {
+  if (ring < SMALL_RINGS) return ring < 4 ? 0 : ring < 12 ? 1 : 2;
+  return SMALL_BLOCKS.length + Math.floor((ring - SMALL_RINGS) / LARGE_BLOCK);
+}
+
+/** The first ring of block `block`. */
+function firstRing(block: number): number {
+  if (block < SMALL_BLOCKS.length) return block === 0 ? 0 : block === 1 ? 4 : 12;
+  return SMALL_RINGS + (block - SMALL_BLOCKS.length) * LARGE_BLOCK;
+}
+
+function ringsIn(block: number): number {
+  return SMALL_BLOCKS[block] ?? LARGE_BLOCK;
+}
 const MAX_OFFSET = 0xffff_ffff;
 
 interface Block {
@@ -44,27 +65,38 @@ export class PointRings {
   private used = 0;
   private readonly released: number[] = [];
 
-  constructor(readonly capacity: number) {
-    this.stride = HEADER + capacity;
+  constructor(
+    readonly capacity: number,
+    readonly withValues = true,
+  ) {
+    this.stride = HEADER + (withValues ? capacity : 0);
   }
 
   private blockOf(ring: number): Block {
-    return this.blocks[Math.floor(ring / RINGS_PER_BLOCK)]!;
+    return this.blocks[blockNumber(ring)]!;
   }
 
   /** Where the ring's header starts in its block's numbers (its times start at (ring mod 32) × capacity). */
   private baseOf(ring: number): number {
-    return (ring % RINGS_PER_BLOCK) * this.stride;
+    return (ring - firstRing(blockNumber(ring))) * this.stride;
+  }
+
+  /** Where the ring's times start in its block's times. */
+  private timesBaseOf(ring: number): number {
+    return (ring - firstRing(blockNumber(ring))) * this.capacity;
+  }
+
+  private newBlock(buffer?: ArrayBuffer): Block {
+    const rings = ringsIn(this.blocks.length);
+    const numbersLength = rings * this.stride;
+    buffer ??= new ArrayBuffer(numbersLength * 8 + rings * this.capacity * 4);
+    return { numbers: new Float64Array(buffer, 0, numbersLength), times: new Uint32Array(buffer, numbersLength * 8, rings * this.capacity) };
   }
 
   /** A new empty ring's number. */
   allocate(): number {
     const ring = this.released.pop() ?? this.used++;
-    if (ring >= this.blocks.length * RINGS_PER_BLOCK) {
-      const numbersBytes = RINGS_PER_BLOCK * this.stride * 8;
-      const buffer = new ArrayBuffer(numbersBytes + RINGS_PER_BLOCK * this.capacity * 4);
-      this.blocks.push({ numbers: new Float64Array(buffer, 0, RINGS_PER_BLOCK * this.stride), times: new Uint32Array(buffer, numbersBytes) });
-    }
+    if (ring >= firstRing(this.blocks.length)) this.blocks.push(this.newBlock());
     const { numbers } = this.blockOf(ring);
     numbers[this.baseOf(ring) + START] = 0;
     numbers[this.baseOf(ring) + LENGTH] = 0;
@@ -82,13 +114,13 @@ export class PointRings {
   push(ring: number, value: number, timestampMs: number): void {
     const { numbers, times } = this.blockOf(ring);
     const base = this.baseOf(ring);
-    const timesBase = (ring % RINGS_PER_BLOCK) * this.capacity;
+    const timesBase = this.timesBaseOf(ring);
     if (numbers[base + LENGTH] === 0) numbers[base + EPOCH] = timestampMs;
     else if (timestampMs - numbers[base + EPOCH]! > MAX_OFFSET) this.rebase(numbers, times, base, timesBase, timestampMs);
     const start = numbers[base + START]!;
     const length = numbers[base + LENGTH]!;
     const index = (start + length) % this.capacity;
-    numbers[base + HEADER + index] = value;
+    if (this.withValues) numbers[base + HEADER + index] = value;
     times[timesBase + index] = timestampMs - numbers[base + EPOCH]!;
     if (length < this.capacity) numbers[base + LENGTH] = length + 1;
     else numbers[base + START] = (start + 1) % this.capacity;
@@ -110,16 +142,16 @@ export class PointRings {
     numbers[base + EPOCH] = epoch + shift;
   }
 
-  /** Calls visit with the block, the ring's epoch and the value index of each of its last n points, oldest first. */
+  /** Calls visit with each of the ring's last n points, oldest first (values NaN in a ring without values). */
   private visitLast(ring: number, n: number, visit: (i: number, value: number, timestampMs: number) => void): void {
     const { numbers, times } = this.blockOf(ring);
     const base = this.baseOf(ring);
-    const timesBase = (ring % RINGS_PER_BLOCK) * this.capacity;
+    const timesBase = this.timesBaseOf(ring);
     const first = numbers[base + START]! + numbers[base + LENGTH]! - n;
     const epoch = numbers[base + EPOCH]!;
     for (let i = 0; i < n; i++) {
       const index = (first + i) % this.capacity;
-      visit(i, numbers[base + HEADER + index]!, epoch + times[timesBase + index]!);
+      visit(i, this.withValues ? numbers[base + HEADER + index]! : Number.NaN, epoch + times[timesBase + index]!);
     }
   }
 
@@ -129,6 +161,16 @@ export class PointRings {
     const out = new Array<number>(n);
     this.visitLast(ring, n, (i, value) => {
       out[i] = value;
+    });
+    return out;
+  }
+
+  /** The times of the last `count` points (or all there are), oldest first. */
+  lastTimes(ring: number, count: number): number[] {
+    const n = Math.min(count, this.size(ring));
+    const out = new Array<number>(n);
+    this.visitLast(ring, n, (i, _value, timestampMs) => {
+      out[i] = timestampMs;
     });
     return out;
   }
@@ -146,17 +188,16 @@ export class PointRings {
   /** Every ring as plain data (copies of the blocks): restoreAll() gives back the same rings under the same numbers. */
   saveAll(): SavedPointRings {
     return {
-      capacity: this.capacity, used: this.used, released: [...this.released],
+      capacity: this.capacity, withValues: this.withValues, used: this.used, released: [...this.released],
       blocks: this.blocks.map(({ numbers }) => new Uint8Array(numbers.buffer.slice(0))),
     };
   }
 
   static restoreAll(saved: SavedPointRings): PointRings {
-    const rings = new PointRings(saved.capacity);
-    const numbersLength = RINGS_PER_BLOCK * rings.stride;
+    const rings = new PointRings(saved.capacity, saved.withValues);
     for (const bytes of saved.blocks) {
       const buffer = bytes.slice().buffer;
-      rings.blocks.push({ numbers: new Float64Array(buffer, 0, numbersLength), times: new Uint32Array(buffer, numbersLength * 8) });
+      rings.blocks.push(rings.newBlock(buffer));
     }
     rings.used = saved.used;
     rings.released.push(...saved.released);

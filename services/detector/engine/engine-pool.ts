@@ -153,6 +153,18 @@ export class EnginePool {
     return verdict(s, o, value, center, sigma, seasonalExpected, seriesClass, weights, exhaustionInMs);
   }
 
+  /**
+   * The engine's latest `count` admitted values (or all it keeps: at most fineCapacity), oldest
+   * first, at the Float32 precision the engine keeps them in (about 7 significant digits).
+   */
+  lastValues(engine: number, count: number): number[] {
+    const { slots, o } = this.at(engine);
+    const n = Math.min(count, fineLength(slots, o));
+    const out = new Array<number>(n);
+    for (let i = 0; i < n; i++) out[i] = fineBack(slots, o, n - 1 - i);
+    return out;
+  }
+
   /** The engine's current class and its features. */
   classification(engine: number): Classification {
     const { slots, o } = this.at(engine);
