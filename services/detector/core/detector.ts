@@ -176,8 +176,6 @@ interface NodeState {
   scene: NodeScene;
   events: Map<string, EventState>;
   policy: NodePolicy;
-  /** The rule of each series key seen that has no series state (null: none), so a scrape's samples are not matched against every rule again. Derived, not saved. */
-  rules: Map<string, ExpertRule | null>;
   /** The series' point rings, by kind (ringKind). Saved with each series. */
   rings: Map<string, PointRings>;
 }
@@ -189,7 +187,7 @@ type SavedSeries = Omit<SeriesState, 'rule'> & { rule: string; ringCapacity: num
 
 /** The detector's state as plain data (what detector-state.ts encodes). */
 export interface SavedDetector {
-  nodes: [string, Omit<NodeState, 'series' | 'scene' | 'policy' | 'rules' | 'rings'> & { series: [string, SavedSeries][]; scene: SavedScene; policy: SavedPolicy; rings: SavedPointRings[] }][];
+  nodes: [string, Omit<NodeState, 'series' | 'scene' | 'policy' | 'rings'> & { series: [string, SavedSeries][]; scene: SavedScene; policy: SavedPolicy; rings: SavedPointRings[] }][];
   engines: SavedEnginePool;
   counts: Counts;
   forgotten: { rateLimitedRequests: number; sceneSamplesDropped: number };
@@ -259,6 +257,12 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
   const partners = partnerMetrics(rules);
   const nodes = new Map<string, NodeState>();
   const labelSets = new LabelSets();
+  /**
+   * The rule of each series key seen that has no series state (null: none), all nodes together (a
+   * fleet's nodes share most keys), so a scrape's samples are not matched against every rule again.
+   * A key that gets a series leaves it. Derived, not saved.
+   */
+  const ruleCache = new Map<string, ExpertRule | null>();
   /** The engines of every statistically judged series, all nodes together (fewer partly used blocks than one pool per node). */
   const engines = saved ? EnginePool.restoreAll(saved.engines) : new EnginePool();
   const counts: Counts = {
@@ -317,7 +321,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
         const labels = labelSets.hold(labelsKeyOf(state), state.labels);
         series.set(seriesKey, restoredSeries({ ...state, labels }, rule, ring));
       }
-      nodes.set(key, { ...node, series, scene: NodeScene.restore(options.scene, node.scene), policy: NodePolicy.restore(options.policy, node.policy), rules: new Map(), rings: rings.rings });
+      nodes.set(key, { ...node, series, scene: NodeScene.restore(options.scene, node.scene), policy: NodePolicy.restore(options.policy, node.policy), rings: rings.rings });
     }
   }
 
@@ -510,7 +514,6 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
         scene: new NodeScene(options.scene),
         events: new Map(),
         policy: new NodePolicy(options.policy),
-        rules: new Map(),
         rings: new Map(),
       };
       nodes.set(nodeKey, node);
@@ -552,18 +555,18 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     for (const { sample, key } of valid) if (!isCounter(sample.name)) points.set(key, sample.value);
     const toJudge: { state: SeriesState; value: number }[] = [];
     // Label values that churn (pids, ids) would grow the rule cache without bound: it starts again.
-    if (node.rules.size > 4 * options.maxSeriesPerNode) node.rules.clear();
+    if (ruleCache.size > 16 * options.maxSeriesPerNode) ruleCache.clear();
     for (const entry of valid) {
       const { sample } = entry;
       let { key } = entry;
-      // A tracked series knows its rule; the cache holds the rules of the node's other keys.
+      // A tracked series knows its rule; the cache holds the rules of the other keys.
       let state = node.series.get(key);
-      let rule = state?.rule ?? node.rules.get(key);
+      let rule = state?.rule ?? ruleCache.get(key);
       if (rule === undefined) {
         rule = ruleFor(rules, sample.name, sample.labels) ?? null;
         // Keys kept (by this cache, by the series' state) are flat and shared: a joined string keeps its parts too.
         key = flatString(key);
-        node.rules.set(key, rule);
+        ruleCache.set(key, rule);
       }
       if (!rule) {
         counts.unknownSamples++;
@@ -585,7 +588,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
         key = flatString(key);
         state = newSeries(node, sample, key, batch.source, rule, judged, counter, points);
         node.series.set(key, state);
-        node.rules.delete(key);
+        ruleCache.delete(key);
       }
       state.seenAt = seenAt;
       const point = step(state, sample.value, batch.timestampMs);
@@ -605,7 +608,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
 
   function save(): SavedDetector {
     return {
-      nodes: [...nodes].map(([key, { rules: _derived, rings, ...node }]) => [key, {
+      nodes: [...nodes].map(([key, { rings, ...node }]) => [key, {
         ...node,
         series: [...node.series].map(([seriesKey, state]): [string, SavedSeries] => [seriesKey, {
           ...state, rule: state.rule.name, ringCapacity: ringCapacity(state.rule), ringValues: ringKeepsValues(ringCapacity(state.rule), state.engine),
