@@ -137,11 +137,11 @@ interface SeriesState extends SeriesIdentity, LifecycleState {
   /** Judged (statistics or threshold); false for a counter kept only as another rule's partner. */
   judged: boolean;
   counter: boolean;
-  /** A counter's previous reading (time -Infinity: none yet). */
-  previousValue: number;
-  previousTimestampMs: number;
-  lastTimestampMs: number;
-  /** Its ring among the node's point rings of its kind (latest points, rates for counters: a request's window, the rule's trend model; times only when its engine keeps the values); -1 for a series not judged. */
+  /**
+   * Its ring among the node's point rings of its kind: its latest points (rates for counters: a
+   * request's window, the rule's trend model; times only when its engine keeps the values; none for
+   * a series not judged) and its SeriesNumber numbers.
+   */
   ring: number;
   /** The detection engine of a statistically judged series (its number in the detector's pool; -1: none): scores each point and classifies the series. */
   engine: number;
@@ -149,11 +149,19 @@ interface SeriesState extends SeriesIdentity, LifecycleState {
   hold: EngineHold | undefined;
   publishedClass: SeriesClass | undefined;
   pointsSinceClassified: number;
-  /** When the rule's threshold was first crossed in the current run of crossed points. */
-  thresholdSinceMs: number | undefined;
   /** The node's batch count when its source last carried it: a series its source stops carrying is forgotten. */
   seenAt: number;
 }
+
+/** The numbers a series keeps in its ring (NaN: none yet). */
+const SeriesNumber = {
+  lastTimestampMs: 0,
+  /** A counter's previous reading. */
+  previousValue: 1,
+  previousTimestampMs: 2,
+  /** When the rule's threshold was first crossed in the current run of crossed points. */
+  thresholdSinceMs: 3,
+} as const;
 
 interface EventState {
   identity: SeriesIdentity;
@@ -177,7 +185,7 @@ interface NodeState {
   events: Map<string, EventState>;
   policy: NodePolicy;
   /** The series' point rings, by kind (ringKind). Saved with each series. */
-  rings: Map<string, PointRings>;
+  rings: Map<number, PointRings>;
 }
 
 type Counts = Omit<DetectorStats, 'nodes' | 'series' | 'openAnomalies'>;
@@ -217,9 +225,6 @@ function restoredSeries(saved: Omit<SavedSeries, 'ringCapacity' | 'ringValues'>,
     rule,
     judged: saved.judged,
     counter: saved.counter,
-    previousValue: saved.previousValue,
-    previousTimestampMs: saved.previousTimestampMs,
-    lastTimestampMs: saved.lastTimestampMs,
     ring,
     engine: saved.engine,
     hold: saved.hold,
@@ -227,14 +232,13 @@ function restoredSeries(saved: Omit<SavedSeries, 'ringCapacity' | 'ringValues'>,
     pointsSinceClassified: saved.pointsSinceClassified,
     open: saved.open,
     pending: saved.pending,
-    thresholdSinceMs: saved.thresholdSinceMs,
     seenAt: saved.seenAt,
   };
 }
 
 /** The key of a node's point rings of one capacity, with or without values. */
-function ringKind(capacity: number, withValues: boolean): string {
-  return `${capacity}/${withValues ? 'points' : 'times'}`;
+function ringKind(capacity: number, withValues: boolean): number {
+  return 2 * capacity + (withValues ? 1 : 0);
 }
 
 /** Points from their times and the values of the same points (aligned at the newest; a value missing there is NaN). */
@@ -278,6 +282,8 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
    * engine's fine ring, Float32), which then fill the window and the rule's trend model.
    */
   const ringKeepsValues = (capacity: number, engine: number): boolean => !(engine >= 0 && capacity <= fineCapacity);
+  /** A series' ring capacity: none for a series not judged (its ring keeps only its numbers). */
+  const seriesRingCapacity = (state: { rule: ExpertRule; judged: boolean }): number => (state.judged ? ringCapacity(state.rule) : 0);
   /** The node's point rings of one capacity, with or without values. */
   function ringsOf(node: Pick<NodeState, 'rings'>, capacity: number, withValues: boolean): PointRings {
     const kind = ringKind(capacity, withValues);
@@ -289,8 +295,8 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     return rings;
   }
   /** The node's point rings a series' ring is in. */
-  function ringsOfSeries(node: Pick<NodeState, 'rings'>, state: { rule: ExpertRule; engine: number }): PointRings {
-    const capacity = ringCapacity(state.rule);
+  function ringsOfSeries(node: Pick<NodeState, 'rings'>, state: { rule: ExpertRule; engine: number; judged: boolean }): PointRings {
+    const capacity = seriesRingCapacity(state);
     return ringsOf(node, capacity, ringKeepsValues(capacity, state.engine));
   }
 
@@ -305,14 +311,14 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
         // A rule renamed or removed since the snapshot: the series starts again under its new rule.
         const rule = rulesByName.get(state.rule);
         if (!rule) {
-          if (state.ring >= 0) savedRings.release(state.ring);
+          savedRings.release(state.ring);
           if (state.engine >= 0) engines.release(state.engine);
           continue;
         }
         let ring = state.ring;
         // A rule whose series now need rings of another kind: the ring moves (values from the engine when it had none).
-        const target = ringsOfSeries(rings, { rule, engine: state.engine });
-        if (ring >= 0 && target !== savedRings) {
+        const target = ringsOfSeries(rings, { rule, engine: state.engine, judged: state.judged });
+        if (target !== savedRings) {
           const moved = savedRings.save(state.ring);
           if (!savedValues) moved.values.set(engines.lastValues(state.engine, moved.values.length));
           ring = target.restore(moved);
@@ -329,7 +335,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     const state = node.series.get(key);
     if (!state) return;
     if (state.open) out.push(resolveGone(state.open, state, observedAtMs));
-    if (state.ring >= 0) ringsOfSeries(node, state).release(state.ring);
+    ringsOfSeries(node, state).release(state.ring);
     if (state.engine >= 0) engines.release(state.engine);
     labelSets.release(labelsKeyOf(state));
     node.series.delete(key);
@@ -356,17 +362,19 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
   }
 
   /** The point a sample gives its series: the value, or for a counter the rate since its previous reading. */
-  function step(state: SeriesState, raw: number, timestampMs: number): number | undefined {
-    if (timestampMs <= state.lastTimestampMs) {
+  function step(state: SeriesState, rings: PointRings, raw: number, timestampMs: number): number | undefined {
+    const { ring } = state;
+    if (timestampMs <= rings.numberOf(ring, SeriesNumber.lastTimestampMs)) {
       counts.outOfOrderSamples++;
       return undefined;
     }
-    state.lastTimestampMs = timestampMs;
+    rings.setNumber(ring, SeriesNumber.lastTimestampMs, timestampMs);
     if (!state.counter) return raw;
-    const previous = state.previousTimestampMs === Number.NEGATIVE_INFINITY ? undefined : { value: state.previousValue, timestampMs: state.previousTimestampMs };
+    const previousTimestampMs = rings.numberOf(ring, SeriesNumber.previousTimestampMs);
+    const previous = previousTimestampMs === previousTimestampMs ? { value: rings.numberOf(ring, SeriesNumber.previousValue), timestampMs: previousTimestampMs } : undefined;
     const change = counterStep(previous, { value: raw, timestampMs }, options.counterMaxGapMs);
-    state.previousValue = raw;
-    state.previousTimestampMs = timestampMs;
+    rings.setNumber(ring, SeriesNumber.previousValue, raw);
+    rings.setNumber(ring, SeriesNumber.previousTimestampMs, timestampMs);
     return change.kind === 'rate' ? change.perSecond : undefined;
   }
 
@@ -414,14 +422,16 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
       classify(state, value, timestampMs, engine.seriesClass, classified);
     }
     const threshold = rule.threshold ? readThreshold(rule.threshold, value, identity.labels, points) : undefined;
-    if (threshold?.crossed) state.thresholdSinceMs ??= timestampMs;
-    else state.thresholdSinceMs = undefined;
-    const thresholdHeld = state.thresholdSinceMs !== undefined && timestampMs - state.thresholdSinceMs >= (rule.threshold?.forMs ?? 0);
+    let thresholdSinceMs: number | undefined = rings.numberOf(state.ring, SeriesNumber.thresholdSinceMs);
+    if (!threshold?.crossed) thresholdSinceMs = undefined;
+    else if (thresholdSinceMs !== thresholdSinceMs) thresholdSinceMs = timestampMs;
+    rings.setNumber(state.ring, SeriesNumber.thresholdSinceMs, thresholdSinceMs ?? Number.NaN);
+    const thresholdHeld = thresholdSinceMs !== undefined && timestampMs - thresholdSinceMs >= (rule.threshold?.forMs ?? 0);
     const verdict = judge({ value, labels: identity.labels, rule, batch: points, stats, threshold, thresholdHeld }, options);
     rings.push(state.ring, value, timestampMs);
     if (!verdict) return;
     const severityBefore = state.open?.severity;
-    const record = advance(state, verdict, { value, timestampMs, thresholdSinceMs: state.thresholdSinceMs }, identity, rule.lifecycle, options);
+    const record = advance(state, verdict, { value, timestampMs, thresholdSinceMs }, identity, rule.lifecycle, options);
     if (!record) return;
     out.push(record);
     // Opening, and turning CRITICAL later, are what may ask for a diagnosis (see policy.ts).
@@ -481,17 +491,13 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
       rule,
       judged,
       counter,
-      previousValue: 0,
-      previousTimestampMs: Number.NEGATIVE_INFINITY,
-      lastTimestampMs: Number.NEGATIVE_INFINITY,
-      ring: judged ? ringsOfSeries(node, { rule, engine }).allocate() : -1,
+      ring: ringsOfSeries(node, { rule, engine, judged }).allocate(),
       engine,
       hold: undefined,
       publishedClass: undefined,
       pointsSinceClassified: 0,
       open: undefined,
       pending: undefined,
-      thresholdSinceMs: undefined,
       seenAt: 0,
     };
   }
@@ -591,7 +597,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
         ruleCache.delete(key);
       }
       state.seenAt = seenAt;
-      const point = step(state, sample.value, batch.timestampMs);
+      const point = step(state, ringsOfSeries(node, state), sample.value, batch.timestampMs);
       if (point === undefined) continue;
       if (state.counter) points.set(key, point);
       if (state.judged) toJudge.push({ state, value: point });
@@ -611,7 +617,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
       nodes: [...nodes].map(([key, { rings, ...node }]) => [key, {
         ...node,
         series: [...node.series].map(([seriesKey, state]): [string, SavedSeries] => [seriesKey, {
-          ...state, rule: state.rule.name, ringCapacity: ringCapacity(state.rule), ringValues: ringKeepsValues(ringCapacity(state.rule), state.engine),
+          ...state, rule: state.rule.name, ringCapacity: seriesRingCapacity(state), ringValues: ringKeepsValues(seriesRingCapacity(state), state.engine),
         }]),
         rings: [...rings.values()].map((pointRings) => pointRings.saveAll()),
         scene: node.scene.save(),

@@ -52,3 +52,18 @@ test('rings without values keep only the times of their points', () => {
   expect(copy.withValues).toBe(false);
   expect(copy.lastTimes(ring, 10)).toEqual([2_000, 3_000, 4_000, 5_000]);
 });
+
+test('a ring carries its series’ numbers: NaN until set, reset when the ring is reused, moved with the ring', () => {
+  const rings = new PointRings(3);
+  const ring = rings.allocate();
+  expect(rings.numberOf(ring, 0)).toBeNaN();
+  rings.setNumber(ring, 0, 1_764_000_000_123);
+  rings.setNumber(ring, 3, -2.5);
+  rings.push(ring, 7, 1_000);
+  const elsewhere = new PointRings(0, false);
+  const moved = elsewhere.restore(rings.save(ring));
+  expect([elsewhere.numberOf(moved, 0), elsewhere.numberOf(moved, 1), elsewhere.numberOf(moved, 3)]).toEqual([1_764_000_000_123, Number.NaN, -2.5]);
+  expect(PointRings.restoreAll(structuredClone(rings.saveAll())).numberOf(ring, 3)).toBe(-2.5);
+  rings.release(ring);
+  expect(rings.numberOf(rings.allocate(), 0)).toBeNaN();
+});

@@ -3,10 +3,12 @@
  * in blocks of rings (4, 8, 16, then 32 each, so a kind with few series wastes little): a diagnosis request's window and the rule's trend model read them. A typed
  * array per series would cost ~250 bytes of bookkeeping each (its object, its ArrayBuffer, the
  * ring's own object); here a series holds only its ring's number. Rings of series whose engine
- * already keeps their latest values hold times only (`withValues` false).
+ * already keeps their latest values hold times only (`withValues` false). Each ring also carries
+ * SERIES_NUMBERS numbers of its series' own (the detector's last time, previous counter reading
+ * and threshold crossing: a boxed double field would cost 24 bytes each), NaN until set.
  *
  * A block is one ArrayBuffer seen two ways. As Float64: the i-th ring of the block's strides holds its
- * start, length and time epoch, then `capacity` values (none without values). As Uint32, after
+ * start, length and time epoch, its series' numbers, then `capacity` values (none without values). As Uint32, after
  * those: the ring's `capacity` times, as milliseconds after its epoch (exact, 4 bytes instead of 8;
  * the epoch moves up when a time would be 2^32 ms, 49 days, after it, and points older than that
  * leave the ring). Released rings are reused; a block is added when all are in use.
@@ -15,6 +17,8 @@ export interface SavedRing {
   /** Oldest first. */
   values: Float64Array;
   timestamps: Float64Array;
+  /** Its series' numbers. */
+  numbers: Float64Array;
 }
 
 /** All rings of a PointRings as plain data, for snapshots: each block's bytes as they are (ring numbers stay valid). */
@@ -29,7 +33,10 @@ export interface SavedPointRings {
 const START = 0;
 const LENGTH = 1;
 const EPOCH = 2;
-const HEADER = 3;
+/** Numbers a ring keeps for its series. */
+export const SERIES_NUMBERS = 4;
+const NUMBERS = 3;
+const HEADER = NUMBERS + SERIES_NUMBERS;
 /** Rings in the first blocks; every later block has LARGE_BLOCK. */
 const SMALL_BLOCKS = [4, 8, 16];
 const LARGE_BLOCK = 32;
@@ -98,13 +105,24 @@ export class PointRings {
     const ring = this.released.pop() ?? this.used++;
     if (ring >= firstRing(this.blocks.length)) this.blocks.push(this.newBlock());
     const { numbers } = this.blockOf(ring);
-    numbers[this.baseOf(ring) + START] = 0;
-    numbers[this.baseOf(ring) + LENGTH] = 0;
+    const base = this.baseOf(ring);
+    numbers[base + START] = 0;
+    numbers[base + LENGTH] = 0;
+    numbers.fill(Number.NaN, base + NUMBERS, base + HEADER);
     return ring;
   }
 
   release(ring: number): void {
     this.released.push(ring);
+  }
+
+  /** The ring's series' number `i` (< SERIES_NUMBERS); NaN until set. */
+  numberOf(ring: number, i: number): number {
+    return this.blockOf(ring).numbers[this.baseOf(ring) + NUMBERS + i]!;
+  }
+
+  setNumber(ring: number, i: number, value: number): void {
+    this.blockOf(ring).numbers[this.baseOf(ring) + NUMBERS + i] = value;
   }
 
   size(ring: number): number {
@@ -213,12 +231,14 @@ export class PointRings {
       values[i] = value;
       timestamps[i] = timestampMs;
     });
-    return { values, timestamps };
+    const base = this.baseOf(ring);
+    return { values, timestamps, numbers: this.blockOf(ring).numbers.slice(base + NUMBERS, base + HEADER) };
   }
 
-  /** A new ring holding a saved one's latest `capacity` points. */
+  /** A new ring holding a saved one's latest `capacity` points and its series' numbers. */
   restore(saved: SavedRing): number {
     const ring = this.allocate();
+    this.blockOf(ring).numbers.set(saved.numbers, this.baseOf(ring) + NUMBERS);
     for (let i = Math.max(0, saved.values.length - this.capacity); i < saved.values.length; i++) this.push(ring, saved.values[i]!, saved.timestamps[i]!);
     return ring;
   }
