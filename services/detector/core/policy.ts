@@ -17,7 +17,11 @@ export interface PolicyOptions {
   minimumSeverity: Readonly<Partial<Record<AnomalyKind, Severity>>>;
   /** One request per entity and scenario in this long (escalations to CRITICAL excepted). */
   rateLimitMs: number;
-  /** Points of each anomalous series' recent window carried in a request. */
+  /**
+   * Points of each anomalous series' recent window carried in a request. A statistically judged
+   * series' window comes from its engine, which keeps values at Float32 precision (about 7
+   * significant digits); the newest point is always the exact value judged.
+   */
   windowPoints: number;
 }
 
