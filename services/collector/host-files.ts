@@ -23,7 +23,7 @@ export interface HostFiles {
    * thread pool — the path walk of open is the biggest cost), until endCycle() finds it unused. Blocks
    * the event loop while it reads (microseconds per file).
    */
-  readTextSync(hostPath: string, problems: Problems): string | undefined;
+  readTextSync(hostPath: string, problems: Problems, options?: ReadOptions): string | undefined;
   /** Directory entries (names only), or undefined as for readText. */
   list(hostPath: string, problems: Problems): Promise<string[] | undefined>;
   /**
@@ -34,12 +34,23 @@ export interface HostFiles {
   listSync(hostPath: string, problems: Problems): DirectoryListing | undefined;
   /** Whether the path exists now (by path, never from a kept file): has a process exited? */
   exists(hostPath: string): boolean;
-  /** Ends a cycle: closes the kept files no cycle read lately (gone processes and cgroups). */
+  /** Closes the kept file of a host path now, if there is one: what it belongs to is gone (an exited process). */
+  forget(hostPath: string): void;
+  /** Ends a cycle: closes the kept files no cycle read lately that are not held (see ReadOptions). */
   endCycle(): void;
   /** Closes every file kept open. */
   close(): void;
   /** Where a host path lives on this machine's filesystem. */
   resolve(hostPath: string): string;
+}
+
+export interface ReadOptions {
+  /**
+   * Keep the file open, however long no cycle reads it, until forget(hostPath): for a file read only
+   * now and then of something whose end the caller sees (a process's io, read only in the cycles it
+   * ran), so that each time it is read again costs one pread, not an open and a close.
+   */
+  held?: boolean;
 }
 
 /** A directory's entries by kind (symbolic links and other special files count as files). */
@@ -70,6 +81,7 @@ const staleCodes = new Set(['ESRCH', 'ENODEV', 'ENOENT', 'EINVAL']);
 interface OpenFile {
   fd: number;
   cycle: number;
+  held: boolean;
 }
 
 /**
@@ -79,10 +91,7 @@ interface OpenFile {
  */
 const reopenEveryCycles = 64;
 
-/**
- * A kept file unread for this many cycles is closed. Not one: a process's io and schedstat are read
- * only in the cycles it ran, and reopening them each time it runs again would cost the open saved.
- */
+/** A kept file unread for this many cycles is closed, unless it is held (ReadOptions). */
 const idleCyclesBeforeClose = 4;
 
 export function createHostFiles(roots: HostRoots, options: HostFilesOptions = {}): HostFiles {
@@ -126,7 +135,7 @@ export function createHostFiles(roots: HostRoots, options: HostFilesOptions = {}
       if (read === 0 || (room - read >= 4096 && read <= room / 2)) return buffer.toString('utf8', 0, length);
     }
   };
-  const forget = (path: string, file: OpenFile): void => {
+  const closeKept = (path: string, file: OpenFile): void => {
     open.delete(path);
     try {
       closeSync(file.fd);
@@ -135,7 +144,7 @@ export function createHostFiles(roots: HostRoots, options: HostFilesOptions = {}
     }
   };
   const closeAll = (): void => {
-    open.forEach((file, path) => forget(path, file));
+    open.forEach((file, path) => closeKept(path, file));
   };
   /** Reads a kept descriptor; undefined when it went stale (and was closed), so the caller reopens. */
   const readKept = (path: string, file: OpenFile): string | undefined => {
@@ -144,12 +153,12 @@ export function createHostFiles(roots: HostRoots, options: HostFilesOptions = {}
       file.cycle = cycle;
       return text;
     } catch (error) {
-      forget(path, file);
+      closeKept(path, file);
       if (staleCodes.has(String((error as { code?: unknown }).code))) return undefined;
       throw error;
     }
   };
-  const openAndRead = (hostPath: string): string => {
+  const openAndRead = (hostPath: string, held: boolean): string => {
     const path = resolve(hostPath);
     let fd: number;
     try {
@@ -164,7 +173,7 @@ export function createHostFiles(roots: HostRoots, options: HostFilesOptions = {}
     try {
       const text = readAll(fd);
       if (open.size < maxOpenFiles) {
-        open.set(hostPath, { fd, cycle });
+        open.set(hostPath, { fd, cycle, held });
         kept = true;
       }
       return text;
@@ -175,13 +184,13 @@ export function createHostFiles(roots: HostRoots, options: HostFilesOptions = {}
 
   return {
     resolve,
-    readTextSync(hostPath, problems) {
+    readTextSync(hostPath, problems, options) {
       try {
         // Kept files are found by host path, not by resolved path: a caller that keeps its path
         // strings from cycle to cycle (V8 caches a string's hash) then finds its file without
         // building or hashing a path.
         const file = open.get(hostPath);
-        return (file && readKept(hostPath, file)) ?? openAndRead(hostPath);
+        return (file && readKept(hostPath, file)) ?? openAndRead(hostPath, options?.held === true);
       } catch (error) {
         return failed(hostPath, error, problems);
       }
@@ -212,11 +221,15 @@ export function createHostFiles(roots: HostRoots, options: HostFilesOptions = {}
       }
     },
     exists: (hostPath) => existsSync(resolve(hostPath)),
+    forget(hostPath) {
+      const file = open.get(hostPath);
+      if (file) closeKept(hostPath, file);
+    },
     endCycle() {
       const reopen = (cycle + 1) % reopenEveryCycles === 0;
       // forEach, not for…of: no [key, value] array per kept file (thousands) every cycle.
       open.forEach((file, path) => {
-        if (reopen || cycle - file.cycle >= idleCyclesBeforeClose) forget(path, file);
+        if (reopen || (!file.held && cycle - file.cycle >= idleCyclesBeforeClose)) closeKept(path, file);
       });
       cycle++;
     },

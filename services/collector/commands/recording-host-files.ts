@@ -26,10 +26,11 @@ export function recordingHostFiles(inner: HostFiles, record: ReadRecord): HostFi
   return {
     resolve: (hostPath) => inner.resolve(hostPath),
     readText: async (hostPath, problems) => file(hostPath, await inner.readText(hostPath, problems)),
-    readTextSync: (hostPath, problems) => file(hostPath, inner.readTextSync(hostPath, problems)),
+    readTextSync: (hostPath, problems, options) => file(hostPath, inner.readTextSync(hostPath, problems, options)),
     list: async (hostPath, problems) => directory(hostPath, await inner.list(hostPath, problems)),
     listSync: (hostPath, problems) => directory(hostPath, inner.listSync(hostPath, problems)),
     exists: (hostPath) => inner.exists(hostPath),
+    forget: (hostPath) => inner.forget(hostPath),
     endCycle: () => inner.endCycle(),
     close: () => inner.close(),
   };

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -166,6 +166,26 @@ describe('proc.processes on fixture trees', () => {
       'process_rss_bytes', 'process_threads', 'process_cpu_seconds_total', 'process_io_read_bytes_total',
       'process_io_write_bytes_total', 'process_run_delay_seconds_total', 'process_info',
     ]);
+  });
+
+  it('keeps no file of a process open once the process is gone from /proc', async () => {
+    const root = await procfsTree();
+    const openUnder = (directory: string): string[] => readdirSync('/proc/self/fd').flatMap((fd) => {
+      try {
+        const target = readlinkSync(`/proc/self/fd/${fd}`);
+        return target.startsWith(`${directory}/`) ? [target] : [];
+      } catch {
+        return []; // closed while listing (the listing's own descriptor)
+      }
+    });
+    const files = createHostFiles({ procRoot: root, sysRoot: join(root, 'no-sys') });
+    const collect = collector(files);
+    await collect(1_000);
+    expect(openUnder(join(root, '26231')).length).toBeGreaterThan(0); // kept between cycles
+    await rm(join(root, '26231'), { recursive: true });
+    await collect(6_000);
+    expect(openUnder(join(root, '26231'))).toEqual([]);
+    files.close();
   });
 
   it('reports unreadable io files once per cycle, not once per process', async () => {

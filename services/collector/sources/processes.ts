@@ -31,8 +31,10 @@ export interface ProcessSourceOptions {
  * /proc/<pid>/stat of every process; io and schedstat only of processes that may have changed them
  * (new, running, or with CPU time since their last reading — the others carry their last reading
  * forward, rates 0); status, cmdline and cgroup only of the selected. Files are read synchronously:
- * a few thousand tiny /proc reads cost several times less CPU than through the thread pool. The only
- * state is the previous cycle's readings of all live pids (replaced every cycle, so vanished pids are dropped).
+ * a few thousand tiny /proc reads cost several times less CPU than through the thread pool. A live
+ * process's stat, io and schedstat stay open (held) between cycles, and a process's files are closed
+ * in the cycle it is gone from /proc. The state is the previous cycle's readings of all live pids
+ * (replaced every cycle, so vanished pids are dropped) and the paths of their files.
  */
 export function processSource(options: ProcessSourceOptions): Source {
   const n = options.topProcesses;
@@ -40,8 +42,9 @@ export function processSource(options: ProcessSourceOptions): Source {
   let pageSizeBytes: Promise<number> | undefined = options.pageSizeBytes === undefined ? undefined : Promise.resolve(options.pageSizeBytes);
   let previousReadings = new Map<number, ProcessReading>();
   let previousNowMs: number | undefined;
-  /** Host paths of the files of each /proc entry seen in the last cycle, by entry name. */
-  let pathsByEntry = new Map<string, ProcessPaths>();
+  /** Host paths of the files of each process in /proc, by pid; `seenInCycle` tells those gone. */
+  const pathsByPid = new Map<number, ProcessPaths>();
+  let cycle = 0;
 
   /** /proc/<pid>/io and schedstat, fresh when the process may have changed them, else carried from its previous reading. */
   const addCounters = (files: HostFiles, paths: ProcessPaths, reading: ProcessReading, nowMs: number, problems: Problems, ioProblems: Problems): void => {
@@ -52,10 +55,10 @@ export function processSource(options: ProcessSourceOptions): Source {
       if (before.runDelay) reading.runDelay = before.runDelay;
       return;
     }
-    const ioText = files.readTextSync(paths.io, ioProblems);
+    const ioText = files.readTextSync(paths.io, ioProblems, held);
     const io = ioText ? parseProcessIo(ioText, ioProblems) : undefined;
     if (io) reading.io = { ...io, readAtMs: nowMs };
-    const schedstatText = files.readTextSync(paths.schedstat, problems);
+    const schedstatText = files.readTextSync(paths.schedstat, problems, held);
     const schedstat = schedstatText ? parseProcessSchedstat(schedstatText, problems) : undefined;
     if (schedstat) reading.runDelay = { seconds: schedstat.runDelaySeconds, readAtMs: nowMs };
   };
@@ -86,29 +89,36 @@ export function processSource(options: ProcessSourceOptions): Source {
       const units = { pageSizeBytes: await pageSizeBytes, clockTicksPerSecond };
       const ioProblems = summarized(problems, '/proc/<pid>/io');
       const readings: ProcessReading[] = [];
-      const directories = new Map<number, ProcessPaths>();
-      const pathsOfEntries = new Map<string, ProcessPaths>();
+      const directories = new Map<number, string>();
       for (const entry of entries) {
-        if (!isPid(entry)) continue;
-        const paths = pathsByEntry.get(entry) ?? processPaths(entry);
-        pathsOfEntries.set(entry, paths);
-        const text = files.readTextSync(paths.stat, problems);
+        const pid = pidOf(entry);
+        if (pid === undefined) continue;
+        let paths = pathsByPid.get(pid);
+        if (paths === undefined) pathsByPid.set(pid, (paths = processPaths(entry)));
+        paths.seenInCycle = cycle;
+        const text = files.readTextSync(paths.stat, problems, held);
         if (!text) continue; // exited between listing and reading, or reaped while being read
         const stat = parseProcessStat(text, problems);
         if (!stat) continue;
         const reading = processReading(stat, units);
         addCounters(files, paths, reading, nowMs, problems, ioProblems);
         readings.push(reading);
-        directories.set(reading.pid, paths);
+        directories.set(reading.pid, paths.directory);
       }
-      pathsByEntry = pathsOfEntries; // entries gone from /proc are forgotten
       ioProblems.flush();
       const elapsedMs = previousNowMs === undefined ? 0 : nowMs - previousNowMs;
       const selected: (TopProcess & ProcessDetails)[] = [];
       for (const top of selectTopProcesses(previousReadings, readings, elapsedMs, n)) {
-        const details = readDetails(files, (directories.get(top.pid) ?? processPaths(String(top.pid))).directory, problems);
+        const details = readDetails(files, directories.get(top.pid) ?? `proc/${top.pid}`, problems);
         if (details) selected.push({ ...top, ...details });
       }
+      // Processes gone from /proc: their kept files are closed now, not after idle cycles.
+      pathsByPid.forEach((paths, pid) => {
+        if (paths.seenInCycle === cycle) return;
+        pathsByPid.delete(pid);
+        for (const path of [paths.stat, paths.io, paths.schedstat, `${paths.directory}/status`, `${paths.directory}/cmdline`, `${paths.directory}/cgroup`]) files.forget(path);
+      });
+      cycle++;
       previousReadings = new Map();
       for (const reading of readings) previousReadings.set(reading.pid, reading);
       previousNowMs = nowMs;
@@ -116,6 +126,9 @@ export function processSource(options: ProcessSourceOptions): Source {
     },
   };
 }
+
+/** A process's stat, io and schedstat stay open between cycles until it is gone (see HostFiles ReadOptions). */
+const held = { held: true } as const;
 
 /**
  * Host paths of the files of one /proc/<pid> read every cycle, built when the pid appears and kept
@@ -128,21 +141,29 @@ interface ProcessPaths {
   stat: string;
   io: string;
   schedstat: string;
+  /** The last cycle that listed the pid in /proc. */
+  seenInCycle: number;
 }
 
 function processPaths(entry: string): ProcessPaths {
   const directory = `proc/${entry}`;
-  return { directory, stat: `${directory}/stat`, io: `${directory}/io`, schedstat: `${directory}/schedstat` };
+  return { directory, stat: `${directory}/stat`, io: `${directory}/io`, schedstat: `${directory}/schedstat`, seenInCycle: 0 };
 }
 
-/** A /proc entry that is a process: all digits (charCode test, cheaper than a regex for thousands of names). */
-function isPid(entry: string): boolean {
-  if (entry.length === 0) return false;
+/**
+ * The pid of a /proc entry that is a process (all digits), else undefined: computed from the
+ * character codes, cheaper than a regex and Number() for thousands of names, and a number is a
+ * cheaper map key than the entry's new string every cycle.
+ */
+function pidOf(entry: string): number | undefined {
+  if (entry.length === 0 || entry.length > 10) return undefined;
+  let pid = 0;
   for (let i = 0; i < entry.length; i++) {
     const code = entry.charCodeAt(i);
-    if (code < 48 || code > 57) return false;
+    if (code < 48 || code > 57) return undefined;
+    pid = pid * 10 + code - 48;
   }
-  return true;
+  return pid;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Problems } from '../problems.js';
-import { flatKeyedValue, parseFlatKeyed, parseSingleValue, scanFlatKeyed } from './values.js';
+import { flatKeyedValue, keyIs, parseFlatKeyed, parseSingleValue, scanFlatKeyed } from './values.js';
 
 /** One cgroup's memory, in cgroup v2's vocabulary whatever the hierarchy version. */
 export interface CgroupMemory {
@@ -46,6 +46,36 @@ const v1ToV2 = new Map([
   ['writeback', 'file_writeback'],
 ]);
 
+/** What one line of a v1 memory.stat means: the v2 field it sets (none: skipped), and whether it is the hierarchical total. */
+interface V1StatLine {
+  key: string;
+  field: string | undefined;
+  total: boolean;
+}
+
+function v1StatLine(key: string): V1StatLine {
+  if (key.startsWith('hierarchical_')) return { key, field: undefined, total: false };
+  const total = key.startsWith('total_');
+  const local = total ? key.slice('total_'.length) : key;
+  return { key, field: v1ToV2.get(local) ?? local, total };
+}
+
+/**
+ * The lines of the last v1 memory.stat, by position (see RememberedKeys in values.ts): every cgroup's
+ * file has the same keys in the same order, so a line is nearly always understood without cutting
+ * out its key or looking up its v2 name. Bounded like RememberedKeys.
+ */
+const v1StatLines: V1StatLine[] = [];
+const maxV1StatLines = 256;
+
+function v1StatLineAt(position: number, text: string, start: number, end: number): V1StatLine {
+  const known = v1StatLines[position];
+  if (known !== undefined && keyIs(text, start, end, known.key)) return known;
+  const line = v1StatLine(text.slice(start, end));
+  if (position < maxV1StatLines) v1StatLines[position] = line;
+  return line;
+}
+
 /**
  * v1 memory.stat in v2's vocabulary: rss → anon, cache → file, rss_huge → anon_thp, mapped_file →
  * file_mapped, dirty → file_dirty, writeback → file_writeback. v1 prints each field twice: local to
@@ -56,20 +86,15 @@ const v1ToV2 = new Map([
  */
 export function parseMemoryStatV1(text: string, problems: Problems): Map<string, number> {
   const stat = new Map<string, number>();
-  const totals: (string | number)[] = []; // key, value, key, value, …
+  const totals: (string | number)[] = []; // field, value, field, value, …
+  let position = 0;
   scanFlatKeyed(text, 'memory.stat', problems, (keyStart, keyEnd, value) => {
-    if (text.startsWith('hierarchical_', keyStart)) return;
-    if (text.startsWith('total_', keyStart)) {
-      totals.push(text.slice(keyStart + 'total_'.length, keyEnd), value);
-    } else {
-      const key = text.slice(keyStart, keyEnd);
-      stat.set(v1ToV2.get(key) ?? key, value);
-    }
+    const line = v1StatLineAt(position++, text, keyStart, keyEnd);
+    if (line.field === undefined) return;
+    if (line.total) totals.push(line.field, value);
+    else stat.set(line.field, value);
   });
-  for (let i = 0; i < totals.length; i += 2) {
-    const key = totals[i] as string;
-    stat.set(v1ToV2.get(key) ?? key, totals[i + 1] as number);
-  }
+  for (let i = 0; i < totals.length; i += 2) stat.set(totals[i] as string, totals[i + 1] as number);
   return stat;
 }
 
