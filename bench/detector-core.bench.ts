@@ -52,6 +52,38 @@ function scrape(node: number, index: number): MetricBatch {
   return { id: `n${node}-${index}`, cluster: 'bench', node: `worker-${node}`, source: 'node_exporter', timestampMs, samples };
 }
 
+/** A container's gauges, as a healthy pod shows them (working set at 12 % of its limit, little pressure). */
+const cgroupGauges: [string, number][] = [['cgroup_memory_usage_bytes', 300e6], ['cgroup_memory_working_set_bytes', 250e6], ['cgroup_memory_active_working_set_bytes', 200e6],
+  ['cgroup_memory_limit_bytes', 2 * GiB], ['cgroup_cpu_quota_cores', 2], ['cgroup_pids_current', 40], ['cgroup_pids_limit', 4096],
+  ['cgroup_pressure_memory_waiting_avg10_ratio', 0.01], ['cgroup_pressure_io_waiting_avg10_ratio', 0.02]];
+/** A container's counters and how fast they grow per second (its events do not). */
+const cgroupCounters: [string, number][] = [['cgroup_cpu_usage_seconds_total', 0.5], ['cgroup_cpu_periods_total', 10], ['cgroup_cpu_throttled_periods_total', 0.1],
+  ['cgroup_cpu_throttled_seconds_total', 0.01], ['cgroup_io_read_bytes_total', 4096], ['cgroup_io_write_bytes_total', 8192], ['cgroup_memory_events_high_total', 0],
+  ['cgroup_memory_events_max_total', 0], ['cgroup_memory_events_oom_total', 0], ['cgroup_memory_events_oom_kill_total', 0], ['cgroup_pids_events_max_total', 0]];
+const hex = (n: number, length: number): string => (n * 2_654_435_761 >>> 0).toString(16).padStart(8, '0').repeat(Math.ceil(length / 8)).slice(0, length);
+
+/**
+ * One scrape of the cgroup source of a node running `containers` containers (two per pod), each
+ * labelled as the collector labels a pod's container (a systemd-driver containerd cgroup path, pod
+ * UID, namespace, pod, container): the names the collector publishes per cgroup, with pressure.
+ */
+function cgroupScrape(node: number, index: number, containers: number): MetricBatch {
+  const timestampMs = START_MS + index * STEP_MS;
+  const samples: Sample[] = [];
+  for (let c = 0; c < containers; c++) {
+    const pod = Math.floor(c / 2);
+    const uid = `${hex(node * 1000 + pod, 8)}-${hex(pod + 1, 4)}-${hex(pod + 2, 4)}-${hex(pod + 3, 4)}-${hex(node + pod, 12)}`;
+    const labels = {
+      cgroup: `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${uid.replaceAll('-', '_')}.slice/cri-containerd-${hex(node * 7919 + c, 64)}.scope`,
+      container: c % 2 === 0 ? 'app' : 'sidecar', namespace: `team-${node % 7}`, pod: `web-${node}-${pod}-${hex(pod, 5)}`, pod_uid: uid,
+    };
+    const noise = ((index * 31 + c * 7) % 17) / 1_000;
+    for (const [name, level] of cgroupGauges) samples.push({ name, labels, value: level * (1 + noise) });
+    for (const [name, perSecond] of cgroupCounters) samples.push({ name, labels, value: 1e4 + perSecond * (index * STEP_MS / 1000 + noise) });
+  }
+  return { id: `c${node}-${index}`, cluster: 'bench', node: `worker-${node}`, source: 'cgroups', timestampMs, samples };
+}
+
 /** Precomputed batches, so the bench measures the detector. */
 function stream(nodes: number, scrapes: number): MetricBatch[] {
   const out: MetricBatch[] = [];
@@ -114,6 +146,14 @@ if ((globalThis as { gc?: () => void }).gc) {
   const perSeries = (heapUsed() - before) / series;
   console.log(`live state: ${format(perSeries)} bytes per live series, whole live detector, over ${format(series)} series (${nodes} nodes' scenes, rules cache and lifecycles included; heap + array buffers; floor ≤ 1,024)`);
   console.log(`            ${format(enginePerSeries)} bytes per series, engine alone, over 100,000 series (the detector adds ${format(perSeries - enginePerSeries)})`);
+  // Pods' containers: series with long, unique label sets (threshold rules, no engine).
+  before = heapUsed();
+  const pods = createDetector();
+  const containersPerNode = 60;
+  const podNodes = Math.ceil(100_000 / (containersPerNode * 6));
+  for (let index = 0; index < 20; index++) for (let node = 0; node < podNodes; node++) pods.process(cgroupScrape(node, index, containersPerNode), index * podNodes + node);
+  const podSeries = pods.stats().series;
+  console.log(`            ${format((heapUsed() - before) / podSeries)} bytes per live series of pods' containers, over ${format(podSeries)} series (${podNodes} nodes of ${containersPerNode} containers; ${format(pods.stats().openAnomalies)} anomalies open)`);
   let started = process.hrtime.bigint();
   const snapshot = big.snapshot();
   const takeMs = Number(process.hrtime.bigint() - started) / 1e6;

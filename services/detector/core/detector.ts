@@ -20,7 +20,7 @@ import type { Anomaly, ClassifiedSeries, DiagnosisRequest, Entity, MetricBatch, 
 import { deterministicId } from '../../../src/codec/ids.js';
 import { defaultRules } from '../rules/rule-file.js';
 import { counterStep, isCounter } from './counter-rate.js';
-import { isTracked, partnerMetrics, readThreshold, ruleFor, type ExpertRule } from './expert-rules.js';
+import { isTracked, partnerMetrics, readThreshold, ruleResolver, type ExpertRule } from './expert-rules.js';
 import { EnginePool, type SavedEnginePool } from '../engine/engine-pool.js';
 import type { SeriesClass } from '../engine/series-scorer.js';
 import { fineCapacity } from '../engine/state-layout.js';
@@ -30,7 +30,7 @@ import { defaultPolicyOptions, NodePolicy, windowLabel, type Asker, type PolicyO
 import { PointRings, type SavedPointRings } from './point-rings.js';
 import { defaultSceneOptions, NodeScene, type SavedScene, type SceneOptions } from './scene.js';
 import { seriesKey } from './series-key.js';
-import { LabelSets } from './label-sets.js';
+import { SharedCopies } from './shared-copies.js';
 import { decodeDetectorState, encodeDetectorState } from './detector-state.js';
 
 export interface DetectorOptions {
@@ -180,6 +180,8 @@ interface NodeState {
   /** Batches processed (what a series' seenAt counts). */
   batches: number;
   series: Map<string, SeriesState>;
+  /** One entity per pod container its series carry, shared by them (by labels key). Derived, not saved. */
+  entities: SharedCopies<Entity>;
   sources: Map<string, SourceState>;
   scene: NodeScene;
   events: Map<string, EventState>;
@@ -195,11 +197,13 @@ type SavedSeries = Omit<SeriesState, 'rule'> & { rule: string; ringCapacity: num
 
 /** The detector's state as plain data (what detector-state.ts encodes). */
 export interface SavedDetector {
-  nodes: [string, Omit<NodeState, 'series' | 'scene' | 'policy' | 'rings'> & { series: [string, SavedSeries][]; scene: SavedScene; policy: SavedPolicy; rings: SavedPointRings[] }][];
+  nodes: [string, Omit<NodeState, 'series' | 'entities' | 'scene' | 'policy' | 'rings'> & { series: [string, SavedSeries][]; scene: SavedScene; policy: SavedPolicy; rings: SavedPointRings[] }][];
   engines: SavedEnginePool;
   counts: Counts;
   forgotten: { rateLimitedRequests: number; sceneSamplesDropped: number };
 }
+
+const noLabels: Record<string, string> = Object.freeze({});
 
 /** The canonical text of a series' labels: its key after the metric name. */
 function labelsKeyOf(series: { metric: string; series: string }): string {
@@ -260,13 +264,23 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
   const rulesByName = new Map(rules.map((rule) => [rule.name, rule]));
   const partners = partnerMetrics(rules);
   const nodes = new Map<string, NodeState>();
-  const labelSets = new LabelSets();
-  /**
-   * The rule of each series key seen that has no series state (null: none), all nodes together (a
-   * fleet's nodes share most keys), so a scrape's samples are not matched against every rule again.
-   * A key that gets a series leaves it. Derived, not saved.
-   */
-  const ruleCache = new Map<string, ExpertRule | null>();
+  /** One frozen copy of each distinct label set of the live series, shared by them (by labels key). */
+  const labelSets = new SharedCopies<Readonly<Record<string, string>>>();
+  function holdLabels(labelsKey: string, labels: Readonly<Record<string, string>>): Record<string, string> {
+    for (const _ in labels) return labelSets.hold(labelsKey, () => Object.freeze({ ...labels }));
+    return noLabels;
+  }
+  /** The entity of a series, shared with the other series of its pod container on the node. */
+  function holdEntity(node: Pick<NodeState, 'entity' | 'entities'>, labelsKey: string, entity: Entity): Entity {
+    return entity.pod === null ? node.entity : node.entities.hold(labelsKey, () => entity);
+  }
+  function releaseShared(node: NodeState, state: SeriesState): void {
+    const labelsKey = labelsKeyOf(state);
+    labelSets.release(labelsKey);
+    if (state.entity.pod !== null) node.entities.release(labelsKey);
+  }
+  /** The rule of a sample without series state (a tracked series knows its own), with the matching done once per metric name. */
+  const ruleOf = ruleResolver(rules);
   /** The engines of every statistically judged series, all nodes together (fewer partly used blocks than one pool per node). */
   const engines = saved ? EnginePool.restoreAll(saved.engines) : new EnginePool();
   const counts: Counts = {
@@ -305,6 +319,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     Object.assign(forgotten, saved.forgotten);
     for (const [key, node] of saved.nodes) {
       const series = new Map<string, SeriesState>();
+      const shared = { entity: node.entity, entities: new SharedCopies<Entity>() };
       const rings = { rings: new Map(node.rings.map((saved) => [ringKind(saved.capacity, saved.withValues), PointRings.restoreAll(saved)])) };
       for (const [seriesKey, { ringCapacity: savedCapacity, ringValues: savedValues, ...state }] of node.series) {
         const savedRings = ringsOf(rings, savedCapacity, savedValues);
@@ -324,10 +339,12 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
           ring = target.restore(moved);
           savedRings.release(state.ring);
         }
-        const labels = labelSets.hold(labelsKeyOf(state), state.labels);
-        series.set(seriesKey, restoredSeries({ ...state, labels }, rule, ring));
+        const labelsKey = labelsKeyOf(state);
+        const labels = holdLabels(labelsKey, state.labels);
+        const entity = holdEntity(shared, labelsKey, state.entity);
+        series.set(seriesKey, restoredSeries({ ...state, labels, entity }, rule, ring));
       }
-      nodes.set(key, { ...node, series, scene: NodeScene.restore(options.scene, node.scene), policy: NodePolicy.restore(options.policy, node.policy), rings: rings.rings });
+      nodes.set(key, { ...node, series, entities: shared.entities, scene: NodeScene.restore(options.scene, node.scene), policy: NodePolicy.restore(options.policy, node.policy), rings: rings.rings });
     }
   }
 
@@ -337,7 +354,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     if (state.open) out.push(resolveGone(state.open, state, observedAtMs));
     ringsOfSeries(node, state).release(state.ring);
     if (state.engine >= 0) engines.release(state.engine);
-    labelSets.release(labelsKeyOf(state));
+    releaseShared(node, state);
     node.series.delete(key);
   }
 
@@ -482,11 +499,12 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     // The engine forecasts time to exhaustion against a real limit: the partner an `above` threshold is a share of.
     const limit = rule.threshold?.above !== undefined && rule.threshold.ratioTo !== undefined ? points.get(seriesKey(rule.threshold.ratioTo, sample.labels)) : undefined;
     const engine = judged && rule.statistical ? engines.allocate(limit !== undefined ? { limit } : {}) : -1;
+    const labelsKey = key.slice(sample.name.length);
     return {
-      entity: entityOf(node.entity, sample.labels),
+      entity: holdEntity(node, labelsKey, entityOf(node.entity, sample.labels)),
       metric: sample.name,
       series: key,
-      labels: labelSets.hold(key.slice(sample.name.length), sample.labels),
+      labels: holdLabels(labelsKey, sample.labels),
       source,
       rule,
       judged,
@@ -516,6 +534,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
         lastTimestampMs: batch.timestampMs,
         batches: 0,
         series: new Map(),
+        entities: new SharedCopies(),
         sources: new Map(),
         scene: new NodeScene(options.scene),
         events: new Map(),
@@ -560,20 +579,11 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     const points = new Map<string, number>();
     for (const { sample, key } of valid) if (!isCounter(sample.name)) points.set(key, sample.value);
     const toJudge: { state: SeriesState; value: number }[] = [];
-    // Label values that churn (pids, ids) would grow the rule cache without bound: it starts again.
-    if (ruleCache.size > 16 * options.maxSeriesPerNode) ruleCache.clear();
     for (const entry of valid) {
       const { sample } = entry;
       let { key } = entry;
-      // A tracked series knows its rule; the cache holds the rules of the other keys.
       let state = node.series.get(key);
-      let rule = state?.rule ?? ruleCache.get(key);
-      if (rule === undefined) {
-        rule = ruleFor(rules, sample.name, sample.labels) ?? null;
-        // Keys kept (by this cache, by the series' state) are flat and shared: a joined string keeps its parts too.
-        key = flatString(key);
-        ruleCache.set(key, rule);
-      }
+      const rule = state?.rule ?? ruleOf(sample.name, sample.labels);
       if (!rule) {
         counts.unknownSamples++;
         continue;
@@ -591,10 +601,10 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
           counts.refusedSeries++;
           continue;
         }
+        // Keys kept by a series' state are flat and shared: a joined string keeps its parts too.
         key = flatString(key);
         state = newSeries(node, sample, key, batch.source, rule, judged, counter, points);
         node.series.set(key, state);
-        ruleCache.delete(key);
       }
       state.seenAt = seenAt;
       const point = step(state, ringsOfSeries(node, state), sample.value, batch.timestampMs);
@@ -614,7 +624,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
 
   function save(): SavedDetector {
     return {
-      nodes: [...nodes].map(([key, { rings, ...node }]) => [key, {
+      nodes: [...nodes].map(([key, { rings, entities: _derived, ...node }]) => [key, {
         ...node,
         series: [...node.series].map(([seriesKey, state]): [string, SavedSeries] => [seriesKey, {
           ...state, rule: state.rule.name, ringCapacity: seriesRingCapacity(state), ringValues: ringKeepsValues(seriesRingCapacity(state), state.engine),

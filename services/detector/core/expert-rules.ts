@@ -82,6 +82,34 @@ export function ruleFor(rules: readonly ExpertRule[], metric: string, labels: Re
   return rules.find((rule) => rule.metric.test(metric) && Object.entries(rule.labels ?? {}).every(([label, matcher]) => matcher.test(labels[label] ?? '')));
 }
 
+/**
+ * ruleFor with the work done once per metric name: the rules whose metric matches a name are found
+ * once; when none of them has label matchers, the first is the rule of every series of that name
+ * (the common case), else the candidates are tried in order against each series' labels. Keyed by
+ * name, not by series, so the cache holds one entry per metric however many pods send it (and
+ * starts again past `maxNames`, in case names churn).
+ */
+export function ruleResolver(rules: readonly ExpertRule[], maxNames = 16_384): (metric: string, labels: Readonly<Record<string, string>>) => ExpertRule | undefined {
+  const byName = new Map<string, readonly ExpertRule[]>();
+  return (metric, labels) => {
+    let candidates = byName.get(metric);
+    if (candidates === undefined) {
+      if (byName.size >= maxNames) byName.clear();
+      const matching = rules.filter((rule) => rule.metric.test(metric));
+      // Rules after the first without label matchers can never be reached.
+      const first = matching.findIndex((rule) => !hasLabelMatchers(rule));
+      candidates = first < 0 ? matching : matching.slice(0, first + 1);
+      byName.set(metric, candidates);
+    }
+    if (candidates.length === 1 && !hasLabelMatchers(candidates[0]!)) return candidates[0];
+    return candidates.find((rule) => Object.entries(rule.labels ?? {}).every(([label, matcher]) => matcher.test(labels[label] ?? '')));
+  };
+}
+
+function hasLabelMatchers(rule: ExpertRule): boolean {
+  return rule.labels !== undefined && Object.keys(rule.labels).length > 0;
+}
+
 /** Whether a rule needs per-series state: judged, thresholded or an event. */
 export function isTracked(rule: ExpertRule): boolean {
   return rule.statistical || rule.threshold !== undefined || rule.event !== undefined;

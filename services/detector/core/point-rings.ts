@@ -7,11 +7,12 @@
  * SERIES_NUMBERS numbers of its series' own (the detector's last time, previous counter reading
  * and threshold crossing: a boxed double field would cost 24 bytes each), NaN until set.
  *
- * A block is one ArrayBuffer seen two ways. As Float64: the i-th ring of the block's strides holds its
- * start, length and time epoch, its series' numbers, then `capacity` values (none without values). As Uint32, after
- * those: the ring's `capacity` times, as milliseconds after its epoch (exact, 4 bytes instead of 8;
- * the epoch moves up when a time would be 2^32 ms, 49 days, after it, and points older than that
- * leave the ring). Released rings are reused; a block is added when all are in use.
+ * A block is one ArrayBuffer seen three ways. As Float64: the i-th ring's HEADER numbers (start,
+ * length, time epoch, its series' numbers). As Uint32, after those: each ring's `capacity` times,
+ * as milliseconds after its epoch (exact, 4 bytes instead of 8; the epoch moves up when a time would
+ * be 2^32 ms, 49 days, after it, and points older than that leave the ring). As Float32, after
+ * those: each ring's `capacity` values, at about 7 significant digits (what a window and a trend
+ * model need; none without values). Released rings are reused; a block is added when all are in use.
  */
 export interface SavedRing {
   /** Oldest first. */
@@ -62,12 +63,11 @@ const MAX_OFFSET = 0xffff_ffff;
 interface Block {
   numbers: Float64Array;
   times: Uint32Array;
+  values: Float32Array | undefined;
 }
 
 export class PointRings {
   private readonly blocks: Block[] = [];
-  /** Float64 slots per ring. */
-  private readonly stride: number;
   /** Rings handed out so far (the next new ring's number), and released ones to hand out again. */
   private used = 0;
   private readonly released: number[] = [];
@@ -75,29 +75,32 @@ export class PointRings {
   constructor(
     readonly capacity: number,
     readonly withValues = true,
-  ) {
-    this.stride = HEADER + (withValues ? capacity : 0);
-  }
+  ) {}
 
   private blockOf(ring: number): Block {
     return this.blocks[blockNumber(ring)]!;
   }
 
-  /** Where the ring's header starts in its block's numbers (its times start at (ring mod 32) × capacity). */
+  /** Where the ring's header starts in its block's numbers. */
   private baseOf(ring: number): number {
-    return (ring - firstRing(blockNumber(ring))) * this.stride;
+    return (ring - firstRing(blockNumber(ring))) * HEADER;
   }
 
-  /** Where the ring's times start in its block's times. */
+  /** Where the ring's times (and values) start in its block's times (and values). */
   private timesBaseOf(ring: number): number {
     return (ring - firstRing(blockNumber(ring))) * this.capacity;
   }
 
   private newBlock(buffer?: ArrayBuffer): Block {
     const rings = ringsIn(this.blocks.length);
-    const numbersLength = rings * this.stride;
-    buffer ??= new ArrayBuffer(numbersLength * 8 + rings * this.capacity * 4);
-    return { numbers: new Float64Array(buffer, 0, numbersLength), times: new Uint32Array(buffer, numbersLength * 8, rings * this.capacity) };
+    const numbersBytes = rings * HEADER * 8;
+    const pointsLength = rings * this.capacity;
+    buffer ??= new ArrayBuffer(numbersBytes + pointsLength * 4 * (this.withValues ? 2 : 1));
+    return {
+      numbers: new Float64Array(buffer, 0, rings * HEADER),
+      times: new Uint32Array(buffer, numbersBytes, pointsLength),
+      values: this.withValues ? new Float32Array(buffer, numbersBytes + pointsLength * 4, pointsLength) : undefined,
+    };
   }
 
   /** A new empty ring's number. */
@@ -130,7 +133,7 @@ export class PointRings {
   }
 
   push(ring: number, value: number, timestampMs: number): void {
-    const { numbers, times } = this.blockOf(ring);
+    const { numbers, times, values } = this.blockOf(ring);
     const base = this.baseOf(ring);
     const timesBase = this.timesBaseOf(ring);
     if (numbers[base + LENGTH] === 0) numbers[base + EPOCH] = timestampMs;
@@ -138,7 +141,7 @@ export class PointRings {
     const start = numbers[base + START]!;
     const length = numbers[base + LENGTH]!;
     const index = (start + length) % this.capacity;
-    if (this.withValues) numbers[base + HEADER + index] = value;
+    if (values) values[timesBase + index] = value;
     times[timesBase + index] = timestampMs - numbers[base + EPOCH]!;
     if (length < this.capacity) numbers[base + LENGTH] = length + 1;
     else numbers[base + START] = (start + 1) % this.capacity;
@@ -162,14 +165,14 @@ export class PointRings {
 
   /** Calls visit with each of the ring's last n points, oldest first (values NaN in a ring without values). */
   private visitLast(ring: number, n: number, visit: (i: number, value: number, timestampMs: number) => void): void {
-    const { numbers, times } = this.blockOf(ring);
+    const { numbers, times, values } = this.blockOf(ring);
     const base = this.baseOf(ring);
     const timesBase = this.timesBaseOf(ring);
     const first = numbers[base + START]! + numbers[base + LENGTH]! - n;
     const epoch = numbers[base + EPOCH]!;
     for (let i = 0; i < n; i++) {
       const index = (first + i) % this.capacity;
-      visit(i, this.withValues ? numbers[base + HEADER + index]! : Number.NaN, epoch + times[timesBase + index]!);
+      visit(i, values ? values[timesBase + index]! : Number.NaN, epoch + times[timesBase + index]!);
     }
   }
 

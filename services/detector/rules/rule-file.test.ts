@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { VigilError } from '../../../src/errors.js';
-import { ruleFor } from '../core/expert-rules.js';
-import { compileMatcher, loadRuleFile, parseDuration, parseQuantity, parseRuleFile } from './rule-file.js';
+import { ruleFor, ruleResolver } from '../core/expert-rules.js';
+import { compileMatcher, defaultRules, loadRuleFile, parseDuration, parseQuantity, parseRuleFile } from './rule-file.js';
 
 const rules = (body: string) => `rules:\n${body}`;
 const fourRules = (fourth: string) =>
@@ -80,6 +80,11 @@ rules:
   expect(ruleFor(all, 'cgroup_memory_working_set_bytes', { namespace: 'shop', container: 'app' })?.name).toBe('memory-limit');
   expect(ruleFor(all, 'cgroup_memory_working_set_bytes', { namespace: 'kube-system', container: 'app' })).toBeUndefined();
   expect(ruleFor(all, 'cgroup_memory_working_set_bytes', { namespace: 'shop', container: 'init' })).toBeUndefined();
+  // The detector's resolver, cached by metric name, still reads each series' labels where a rule has label matchers.
+  const resolve = ruleResolver([...all, ...defaultRules()]);
+  expect(resolve('cgroup_memory_working_set_bytes', { namespace: 'shop', container: 'app' })?.name).toBe('memory-limit');
+  expect(resolve('cgroup_memory_working_set_bytes', { namespace: 'kube-system', container: 'app' })?.name).toBe(ruleFor(defaultRules(), 'cgroup_memory_working_set_bytes', {})?.name);
+  expect(resolve('node_memory_MemAvailable_bytes', {})?.name).toBe('memory-available');
 });
 
 test.each([
