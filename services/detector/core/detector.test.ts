@@ -156,6 +156,38 @@ describe('bounded state', () => {
   });
 });
 
+describe('a Prometheus remote_write feed', () => {
+  /** The node's batches as remote_write sends them: one source, each scrape in two requests of half its samples. */
+  const inParts = (batches: MetricBatch[]): MetricBatch[] => batches.flatMap((batch) => [0, 1].map((part) => ({
+    ...batch, id: `${batch.id}/${part}`, source: 'remote_write.node', samples: batch.samples.filter((_, i) => i % 2 === part),
+  })));
+
+  test('a scrape sent in parts keeps every series: the MemAvailable drop opens as from whole scrapes', () => {
+    const drop = [0, 0.7, 1.4, 2, 2, 2, 2, 2];
+    const batches = nodeBatches({ node: 'worker-40', points: 80, availableBytes: (p) => 18 * GiB - (p >= 40 && p < 48 ? drop[p - 40]! * GiB : 0) });
+    const whole = run(batches).anomalies.filter((a) => memAvailable(a) && a.state === 'OPEN');
+    const parts = run(inParts(batches)).anomalies.filter((a) => memAvailable(a));
+    expect(whole).toHaveLength(1);
+    expect(parts.filter((a) => a.state === 'OPEN').map((a) => [a.id, a.kind])).toEqual([[whole[0]!.id, 'DIP']]);
+    expect(parts.some((a) => a.state === 'RESOLVED' && a.observedAtMs < batches[48]!.timestampMs)).toBe(false);
+  });
+
+  test('a series the feed stops sending is forgotten once it has had no sample for staleAfterMs', () => {
+    const detector = createDetector({ staleAfterMs: 5 * 60_000 });
+    const batches = inParts(nodeBatches({ node: 'worker-41', points: 60, transientField: { name: 'node_load15', from: 0, to: 10 } }));
+    const startMs = batches[0]!.timestampMs;
+    let position = 0;
+    const seriesAfter = (points: number): number => {
+      for (; position < batches.length && batches[position]!.timestampMs < startMs + points * 15_000; position++) detector.process(batches[position]!, position);
+      return detector.stats().series;
+    };
+    const withLoad15 = seriesAfter(12);
+    // Its last sample is at point 9: kept 5 minutes (20 points) after it, gone after that.
+    expect(seriesAfter(29)).toBe(withLoad15);
+    expect(seriesAfter(31)).toBe(withLoad15 - 1);
+  });
+});
+
 describe('escalation', () => {
   test('a memory dip that opens mild and turns CRITICAL asks for a second diagnosis, once', () => {
     // 300 MiB below normal first (a process starting), then a steady 40 MiB/s leak on top.

@@ -60,6 +60,12 @@ export interface DetectorOptions {
   eventMemoryMs: number;
   /** Sources that are scene only, never judged as series. */
   sceneOnlySources: readonly string[];
+  /**
+   * Prefixes of sources whose batches may carry only part of a scrape (Prometheus remote_write
+   * sends one scrape in several requests): a series missing from one of their batches is kept
+   * until it has had no sample for staleAfterMs, instead of being forgotten at once.
+   */
+  partialSources: readonly string[];
   scene: SceneOptions;
   /** The expert rules, first match wins; the shipped default-rules.yaml when absent. */
   rules?: readonly ExpertRule[];
@@ -80,6 +86,7 @@ export const defaultDetectorOptions: DetectorOptions = {
   maxEventsPerNode: 1024,
   eventMemoryMs: 15 * 60_000,
   sceneOnlySources: ['proc.processes'],
+  partialSources: ['remote_write.'],
   scene: defaultSceneOptions,
   policy: defaultPolicyOptions,
 };
@@ -613,8 +620,14 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
       if (state.judged) toJudge.push({ state, value: point });
     }
     for (const { state, value } of toJudge) observe(node, state, value, batch.timestampMs, points, anomalies, classified, askers);
-    // A series its source no longer carries is forgotten (and what it had open resolved).
-    for (const [key, state] of node.series) if (state.source === batch.source && state.seenAt !== seenAt) forgetSeries(node, key, batch.timestampMs, anomalies);
+    // A series its source no longer carries is forgotten (and what it had open resolved); from a
+    // source that sends scrapes in parts, once it has had no sample for staleAfterMs.
+    const partial = options.partialSources.some((prefix) => batch.source.startsWith(prefix));
+    const horizon = batch.timestampMs - options.staleAfterMs;
+    for (const [key, state] of node.series) {
+      if (state.source !== batch.source || state.seenAt === seenAt) continue;
+      if (!partial || !(ringsOfSeries(node, state).numberOf(state.ring, SeriesNumber.lastTimestampMs) >= horizon)) forgetSeries(node, key, batch.timestampMs, anomalies);
+    }
     node.sources.set(batch.source, { lastTimestampMs: batch.timestampMs });
 
     const scene = node.scene;
