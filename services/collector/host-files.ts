@@ -21,9 +21,14 @@ export interface HostFiles {
    * /proc/<pid>/* and cgroup files, and the node's own /proc files: the file stays open between cycles
    * and is read again from offset 0 (one pread instead of open + fstat + read + close through the
    * thread pool — the path walk of open is the biggest cost), until endCycle() finds it unused. Blocks
-   * the event loop while it reads (microseconds per file).
+   * the event loop while it reads (microseconds per file). By host path, or through a HostFile (see file()).
    */
-  readTextSync(hostPath: string, problems: Problems, options?: ReadOptions): string | undefined;
+  readTextSync(file: string | HostFile, problems: Problems, options?: ReadOptions): string | undefined;
+  /**
+   * The file at a host path, to keep and read through (readTextSync, forget) cycle after cycle: a read
+   * then finds its open descriptor in the object instead of looking the path up among thousands.
+   */
+  file(hostPath: string): HostFile;
   /** Directory entries (names only), or undefined as for readText. */
   list(hostPath: string, problems: Problems): Promise<string[] | undefined>;
   /**
@@ -34,14 +39,19 @@ export interface HostFiles {
   listSync(hostPath: string, problems: Problems): DirectoryListing | undefined;
   /** Whether the path exists now (by path, never from a kept file): has a process exited? */
   exists(hostPath: string): boolean;
-  /** Closes the kept file of a host path now, if there is one: what it belongs to is gone (an exited process). */
-  forget(hostPath: string): void;
+  /** Closes the kept file now, if it is open: what it belongs to is gone (an exited process, a removed cgroup). */
+  forget(file: string | HostFile): void;
   /** Ends a cycle: closes the kept files no cycle read lately that are not held (see ReadOptions). */
   endCycle(): void;
   /** Closes every file kept open. */
   close(): void;
   /** Where a host path lives on this machine's filesystem. */
   resolve(hostPath: string): string;
+}
+
+/** One host file as HostFiles.file returns it. Another HostFiles reads it by its path (a replay's next copy). */
+export interface HostFile {
+  readonly hostPath: string;
 }
 
 export interface ReadOptions {
@@ -78,8 +88,13 @@ const silentCodes = new Set(['ENOENT', 'ESRCH', 'EOPNOTSUPP', 'ENOTSUP', 'ENODEV
 /** Read errors of a kept descriptor that mean "the thing is gone": reopen by path to find out. */
 const staleCodes = new Set(['ESRCH', 'ENODEV', 'ENOENT', 'EINVAL']);
 
-interface OpenFile {
+/** A HostFile and, while it is kept open, its descriptor. */
+interface KeptFile extends HostFile {
+  /** The HostFiles that made it. */
+  owner: object;
+  /** -1 while not open. */
   fd: number;
+  /** The last cycle that read it. */
   cycle: number;
   held: boolean;
 }
@@ -112,8 +127,13 @@ export function createHostFiles(roots: HostRoots, options: HostFilesOptions = {}
     return undefined;
   };
 
-  /** Kept files by host path. */
-  const open = new Map<string, OpenFile>();
+  /** The files kept open, by host path. */
+  const open = new Map<string, KeptFile>();
+  const owner = {};
+  const fileAt = (hostPath: string): KeptFile => open.get(hostPath) ?? { hostPath, owner, fd: -1, cycle: 0, held: false };
+  /** This HostFiles' own KeptFile for a path or a HostFile (one made by another HostFiles is looked up by its path). */
+  const keptFile = (file: string | HostFile): KeptFile =>
+    typeof file === 'string' ? fileAt(file) : (file as Partial<KeptFile>).owner === owner ? file as KeptFile : fileAt(file.hostPath);
   let cycle = 0;
   let buffer = Buffer.allocUnsafe(16 * 1024);
   /** The whole file from offset 0, however many reads it takes. */
@@ -135,31 +155,33 @@ export function createHostFiles(roots: HostRoots, options: HostFilesOptions = {}
       if (read === 0 || (room - read >= 4096 && read <= room / 2)) return buffer.toString('utf8', 0, length);
     }
   };
-  const closeKept = (path: string, file: OpenFile): void => {
-    open.delete(path);
+  const closeKept = (file: KeptFile): void => {
+    if (file.fd < 0) return;
+    if (open.get(file.hostPath) === file) open.delete(file.hostPath);
     try {
       closeSync(file.fd);
     } catch {
       // already gone
     }
+    file.fd = -1;
   };
   const closeAll = (): void => {
-    open.forEach((file, path) => closeKept(path, file));
+    open.forEach(closeKept);
   };
   /** Reads a kept descriptor; undefined when it went stale (and was closed), so the caller reopens. */
-  const readKept = (path: string, file: OpenFile): string | undefined => {
+  const readKept = (file: KeptFile): string | undefined => {
     try {
       const text = readAll(file.fd);
       file.cycle = cycle;
       return text;
     } catch (error) {
-      closeKept(path, file);
+      closeKept(file);
       if (staleCodes.has(String((error as { code?: unknown }).code))) return undefined;
       throw error;
     }
   };
-  const openAndRead = (hostPath: string, held: boolean): string => {
-    const path = resolve(hostPath);
+  const openAndRead = (file: KeptFile, held: boolean): string => {
+    const path = resolve(file.hostPath);
     let fd: number;
     try {
       fd = openSync(path, 'r');
@@ -173,7 +195,12 @@ export function createHostFiles(roots: HostRoots, options: HostFilesOptions = {}
     try {
       const text = readAll(fd);
       if (open.size < maxOpenFiles) {
-        open.set(hostPath, { fd, cycle, held });
+        const other = open.get(file.hostPath);
+        if (other) closeKept(other); // the same path opened through another HostFile: one descriptor per path
+        file.fd = fd;
+        file.cycle = cycle;
+        file.held = held;
+        open.set(file.hostPath, file);
         kept = true;
       }
       return text;
@@ -184,17 +211,15 @@ export function createHostFiles(roots: HostRoots, options: HostFilesOptions = {}
 
   return {
     resolve,
-    readTextSync(hostPath, problems, options) {
+    readTextSync(file, problems, options) {
+      const kept = keptFile(file);
       try {
-        // Kept files are found by host path, not by resolved path: a caller that keeps its path
-        // strings from cycle to cycle (V8 caches a string's hash) then finds its file without
-        // building or hashing a path.
-        const file = open.get(hostPath);
-        return (file && readKept(hostPath, file)) ?? openAndRead(hostPath, options?.held === true);
+        return (kept.fd >= 0 ? readKept(kept) : undefined) ?? openAndRead(kept, options?.held === true);
       } catch (error) {
-        return failed(hostPath, error, problems);
+        return failed(kept.hostPath, error, problems);
       }
     },
+    file: fileAt,
     async readText(hostPath, problems) {
       try {
         return await readFile(resolve(hostPath), 'utf8');
@@ -221,15 +246,14 @@ export function createHostFiles(roots: HostRoots, options: HostFilesOptions = {}
       }
     },
     exists: (hostPath) => existsSync(resolve(hostPath)),
-    forget(hostPath) {
-      const file = open.get(hostPath);
-      if (file) closeKept(hostPath, file);
+    forget(file) {
+      closeKept(keptFile(file));
     },
     endCycle() {
       const reopen = (cycle + 1) % reopenEveryCycles === 0;
       // forEach, not for…of: no [key, value] array per kept file (thousands) every cycle.
-      open.forEach((file, path) => {
-        if (reopen || (!file.held && cycle - file.cycle >= idleCyclesBeforeClose)) closeKept(path, file);
+      open.forEach((file) => {
+        if (reopen || (!file.held && cycle - file.cycle >= idleCyclesBeforeClose)) closeKept(file);
       });
       cycle++;
     },

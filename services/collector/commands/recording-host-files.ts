@@ -26,7 +26,9 @@ export function recordingHostFiles(inner: HostFiles, record: ReadRecord): HostFi
   return {
     resolve: (hostPath) => inner.resolve(hostPath),
     readText: async (hostPath, problems) => file(hostPath, await inner.readText(hostPath, problems)),
-    readTextSync: (hostPath, problems, options) => file(hostPath, inner.readTextSync(hostPath, problems, options)),
+    readTextSync: (hostFile, problems, options) =>
+      file(typeof hostFile === 'string' ? hostFile : hostFile.hostPath, inner.readTextSync(hostFile, problems, options)),
+    file: (hostPath) => inner.file(hostPath),
     list: async (hostPath, problems) => directory(hostPath, await inner.list(hostPath, problems)),
     listSync: (hostPath, problems) => directory(hostPath, inner.listSync(hostPath, problems)),
     exists: (hostPath) => inner.exists(hostPath),

@@ -8,6 +8,7 @@ import { problemList } from '../core/problems.js';
 import { createHostFiles } from '../host-files.js';
 import type { SourceBatch } from '../source.js';
 import { fixturePath } from '../testing/fixtures.js';
+import { openFilesUnder } from '../testing/open-files.js';
 import { cgroupSource, type CgroupSourceOptions } from './cgroups.js';
 
 const temporaryDirectories: string[] = [];
@@ -110,6 +111,23 @@ describe('v2', () => {
     expect(valueOf(batches, 'cgroup_memory_limit_bytes', labels)).toBe(103079215104);
     expect(valueOf(batches, 'cgroup_io_write_bytes_total', { ...labels, device: '259:8' })).toBe(3789381632);
     expect(valueOf(batches, 'cgroup_pids_limit', labels)).toBe(629145);
+  });
+
+  it('keeps no file of a removed cgroup open once the hierarchy is walked again', async () => {
+    const root = await treeOf([[['elastic', 'docker2', 'sys'], 'sys']], [['sys/fs/cgroup/cgroup.controllers', 'cpu io memory pids\n']]);
+    const scope = join(root, 'sys', 'fs', 'cgroup', session520);
+    const files = createHostFiles({ procRoot: join(root, 'proc'), sysRoot: join(root, 'sys') });
+    const source = cgroupSource();
+    const cycle = async (): Promise<void> => {
+      await source.collect({ files, problems: problemList(), nowMs: 0 });
+      files.endCycle();
+    };
+    await cycle();
+    expect(openFilesUnder(scope).length).toBeGreaterThan(0); // kept between cycles
+    await rm(scope, { recursive: true });
+    for (let walked = 1; walked < 4; walked++) await cycle(); // the hierarchy is walked every third cycle
+    expect(openFilesUnder(scope)).toEqual([]);
+    files.close();
   });
 });
 

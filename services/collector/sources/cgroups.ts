@@ -13,7 +13,7 @@ import {
 } from '../core/cgroup/samples.js';
 import { batchSourceName, defaultMaxCgroups, isPublishedCgroup, maxCgroupDepth, maxSamplesPerBatch, selectCgroups, shardCount, shardOf } from '../core/cgroup/select.js';
 import type { Problems } from '../core/problems.js';
-import type { HostFiles } from '../host-files.js';
+import type { HostFile, HostFiles } from '../host-files.js';
 import type { Source, SourceBatch } from '../source.js';
 
 export interface CgroupSourceOptions {
@@ -40,15 +40,15 @@ interface CgroupDirectory {
   hierarchy: Hierarchy;
   hostPath: string;
   files: ReadonlySet<string> | undefined;
-  /** Host paths of the files read, by file name: built once, the same string objects every cycle. */
-  paths: Map<string, string>;
+  /** The files read, by file name: made once (HostFiles.file), the same objects every cycle. */
+  paths: Map<string, HostFile>;
 }
 
-/** The host path of a file of a cgroup directory (see CgroupDirectory.paths). */
-function pathOf(directory: CgroupDirectory, file: string): string {
-  let path = directory.paths.get(file);
-  if (path === undefined) directory.paths.set(file, (path = `${directory.hostPath}/${file}`));
-  return path;
+/** A file of a cgroup directory (see CgroupDirectory.paths). */
+function fileOf(files: HostFiles, directory: CgroupDirectory, name: string): HostFile {
+  let file = directory.paths.get(name);
+  if (file === undefined) directory.paths.set(name, (file = files.file(`${directory.hostPath}/${name}`)));
+  return file;
 }
 
 interface Candidate {
@@ -127,7 +127,7 @@ function hierarchiesOf(files: HostFiles, problems: Problems): Hierarchy[] {
 function walk(files: HostFiles, hierarchies: readonly Hierarchy[], problems: Problems, paths: { previous: PathsByDirectory; found: PathsByDirectory }): Map<string, CgroupDirectory[]> {
   const found = new Map<string, CgroupDirectory[]>();
   const directoryOf = (hierarchy: Hierarchy, hostPath: string, names: ReadonlySet<string> | undefined): CgroupDirectory => {
-    const known = paths.previous.get(hostPath) ?? new Map<string, string>();
+    const known = paths.previous.get(hostPath) ?? new Map<string, HostFile>();
     paths.found.set(hostPath, known);
     return { hierarchy, hostPath, files: names, paths: known };
   };
@@ -160,8 +160,8 @@ function walk(files: HostFiles, hierarchies: readonly Hierarchy[], problems: Pro
   return found;
 }
 
-/** The paths of cgroup directories' files (CgroupDirectory.paths) by directory host path, kept from walk to walk. */
-type PathsByDirectory = Map<string, Map<string, string>>;
+/** The files of cgroup directories (CgroupDirectory.paths) by directory host path, kept from walk to walk. */
+type PathsByDirectory = Map<string, Map<string, HostFile>>;
 
 const pressureFiles: Readonly<Record<CgroupPressureResource, string>> = { cpu: 'cpu.pressure', memory: 'memory.pressure', io: 'io.pressure' };
 
@@ -182,7 +182,7 @@ function readMemoryUsage(files: HostFiles, directories: readonly CgroupDirectory
     if (!hierarchy.controllers.has('memory')) continue;
     const file = hierarchy.version === 2 ? 'memory.current' : 'memory.usage_in_bytes';
     if (names !== undefined && !names.has(file)) continue;
-    const text = files.readTextSync(pathOf(directory, file), problems);
+    const text = files.readTextSync(fileOf(files, directory, file), problems);
     if (text !== undefined) return parseCount(text, file, problems);
   }
   return undefined;
@@ -204,10 +204,10 @@ const settingsRefreshCycles = 12;
  */
 const rewalkCycles = 3;
 
-/** The remembered settings files of the cgroups seen in the last cycle, by host path. */
+/** The remembered settings files of the cgroups seen in the last cycle. */
 interface SettingsCache {
   cycle: number;
-  texts: Map<string, { text: string | undefined; readAt: number; seenAt: number }>;
+  texts: Map<HostFile, { text: string | undefined; readAt: number; seenAt: number }>;
 }
 
 function readCgroup(files: HostFiles, candidate: Candidate, problems: Problems, settings: SettingsCache): CgroupReading {
@@ -215,17 +215,17 @@ function readCgroup(files: HostFiles, candidate: Candidate, problems: Problems, 
   for (const directory of candidate.directories) {
     const { hierarchy, files: names } = directory;
     const readNow = (file: string): string | undefined =>
-      (names === undefined || names.has(file) ? files.readTextSync(pathOf(directory, file), problems) : undefined);
+      (names === undefined || names.has(file) ? files.readTextSync(fileOf(files, directory, file), problems) : undefined);
     const read = (file: string): string | undefined => {
       if (!settingFiles.has(file)) return readNow(file);
-      const path = pathOf(directory, file);
-      const known = settings.texts.get(path);
+      const hostFile = fileOf(files, directory, file);
+      const known = settings.texts.get(hostFile);
       if (known && settings.cycle - known.readAt < settingsRefreshCycles) {
         known.seenAt = settings.cycle;
         return known.text;
       }
       const text = readNow(file);
-      settings.texts.set(path, { text, readAt: settings.cycle, seenAt: settings.cycle });
+      settings.texts.set(hostFile, { text, readAt: settings.cycle, seenAt: settings.cycle });
       return text;
     };
     const has = (controller: Controller): boolean => hierarchy.controllers.has(controller);
@@ -339,6 +339,10 @@ export function cgroupSource(options: CgroupSourceOptions = {}): Source {
         for (const [path, directories] of hierarchies.length === 0 ? [] : walk(files, hierarchies, problems, { previous: paths, found: walkedPaths })) {
           if (isPublishedCgroup(path)) found.push({ path, directories, labels: before.get(path)?.labels, batches: before.get(path)?.batches });
         }
+        // Cgroups gone since the last walk: their kept files are closed now.
+        paths.forEach((known, hostPath) => {
+          if (!walkedPaths.has(hostPath)) known.forEach((file) => files.forget(file));
+        });
         paths = walkedPaths;
         walked = { cycle: settings.cycle, candidates: found };
       }
@@ -376,7 +380,7 @@ export function cgroupSource(options: CgroupSourceOptions = {}): Source {
         }
       }
 
-      for (const [path, known] of settings.texts) if (known.seenAt !== settings.cycle) settings.texts.delete(path); // gone cgroups
+      for (const [file, known] of settings.texts) if (known.seenAt !== settings.cycle) settings.texts.delete(file); // gone cgroups
       settings.cycle++;
 
       const batches: SourceBatch[] = [];

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import type { CgroupAttribution } from '../attribution.js';
 import { problemList } from '../core/problems.js';
 import { createHostFiles, type HostFiles } from '../host-files.js';
 import { fixturePath } from '../testing/fixtures.js';
+import { openFilesUnder } from '../testing/open-files.js';
 import { processSource, type ProcessSourceOptions } from './processes.js';
 
 const kB = 1024;
@@ -133,9 +134,9 @@ describe('proc.processes on fixture trees', () => {
     const files = createHostFiles({ procRoot: root, sysRoot: join(root, 'no-sys') });
     const exitingAfterStat: HostFiles = {
       ...files,
-      readTextSync(hostPath, problems) {
-        const text = files.readTextSync(hostPath, problems);
-        if (hostPath === 'proc/26231/schedstat') rmSync(join(root, '26231'), { recursive: true });
+      readTextSync(file, problems, options) {
+        const text = files.readTextSync(file, problems, options);
+        if ((typeof file === 'string' ? file : file.hostPath) === 'proc/26231/schedstat') rmSync(join(root, '26231'), { recursive: true });
         return text;
       },
     };
@@ -170,21 +171,13 @@ describe('proc.processes on fixture trees', () => {
 
   it('keeps no file of a process open once the process is gone from /proc', async () => {
     const root = await procfsTree();
-    const openUnder = (directory: string): string[] => readdirSync('/proc/self/fd').flatMap((fd) => {
-      try {
-        const target = readlinkSync(`/proc/self/fd/${fd}`);
-        return target.startsWith(`${directory}/`) ? [target] : [];
-      } catch {
-        return []; // closed while listing (the listing's own descriptor)
-      }
-    });
     const files = createHostFiles({ procRoot: root, sysRoot: join(root, 'no-sys') });
     const collect = collector(files);
     await collect(1_000);
-    expect(openUnder(join(root, '26231')).length).toBeGreaterThan(0); // kept between cycles
+    expect(openFilesUnder(join(root, '26231')).length).toBeGreaterThan(0); // kept between cycles
     await rm(join(root, '26231'), { recursive: true });
     await collect(6_000);
-    expect(openUnder(join(root, '26231'))).toEqual([]);
+    expect(openFilesUnder(join(root, '26231'))).toEqual([]);
     files.close();
   });
 

@@ -11,7 +11,7 @@ import {
   processReading, processSamples, topProcesses as selectTopProcesses,
   type ProcessDetails, type ProcessReading, type TopProcess,
 } from '../core/top-processes.js';
-import type { HostFiles } from '../host-files.js';
+import type { HostFile, HostFiles } from '../host-files.js';
 import type { Source } from '../source.js';
 import { detectPageSizeBytes } from './page-size.js';
 
@@ -94,7 +94,7 @@ export function processSource(options: ProcessSourceOptions): Source {
         const pid = pidOf(entry);
         if (pid === undefined) continue;
         let paths = pathsByPid.get(pid);
-        if (paths === undefined) pathsByPid.set(pid, (paths = processPaths(entry)));
+        if (paths === undefined) pathsByPid.set(pid, (paths = processPaths(files, entry)));
         paths.seenInCycle = cycle;
         const text = files.readTextSync(paths.stat, problems, held);
         if (!text) continue; // exited between listing and reading, or reaped while being read
@@ -116,7 +116,7 @@ export function processSource(options: ProcessSourceOptions): Source {
       pathsByPid.forEach((paths, pid) => {
         if (paths.seenInCycle === cycle) return;
         pathsByPid.delete(pid);
-        for (const path of [paths.stat, paths.io, paths.schedstat, `${paths.directory}/status`, `${paths.directory}/cmdline`, `${paths.directory}/cgroup`]) files.forget(path);
+        for (const file of [paths.stat, paths.io, paths.schedstat, `${paths.directory}/status`, `${paths.directory}/cmdline`, `${paths.directory}/cgroup`]) files.forget(file);
       });
       cycle++;
       previousReadings = new Map();
@@ -131,23 +131,22 @@ export function processSource(options: ProcessSourceOptions): Source {
 const held = { held: true } as const;
 
 /**
- * Host paths of the files of one /proc/<pid> read every cycle, built when the pid appears and kept
- * while it lives: the same string objects every cycle, so neither they nor their hashes (the key of
- * a kept file in HostFiles) are computed again for thousands of processes.
+ * The files of one /proc/<pid> read every cycle (HostFiles.file), made when the pid appears and kept
+ * while it lives: neither paths nor lookups of kept files by path every cycle for thousands of processes.
  */
 interface ProcessPaths {
   /** proc/<pid> */
   directory: string;
-  stat: string;
-  io: string;
-  schedstat: string;
+  stat: HostFile;
+  io: HostFile;
+  schedstat: HostFile;
   /** The last cycle that listed the pid in /proc. */
   seenInCycle: number;
 }
 
-function processPaths(entry: string): ProcessPaths {
+function processPaths(files: HostFiles, entry: string): ProcessPaths {
   const directory = `proc/${entry}`;
-  return { directory, stat: `${directory}/stat`, io: `${directory}/io`, schedstat: `${directory}/schedstat`, seenInCycle: 0 };
+  return { directory, stat: files.file(`${directory}/stat`), io: files.file(`${directory}/io`), schedstat: files.file(`${directory}/schedstat`), seenInCycle: 0 };
 }
 
 /**
