@@ -211,6 +211,7 @@ export interface SavedDetector {
 }
 
 const noLabels: Record<string, string> = Object.freeze({});
+const noPoints: readonly number[] = Object.freeze([]);
 
 /** The canonical text of a series' labels: its key after the metric name. */
 function labelsKeyOf(series: { metric: string; series: string }): string {
@@ -342,7 +343,10 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
         const target = ringsOfSeries(rings, { rule, engine: state.engine, judged: state.judged });
         if (target !== savedRings) {
           const moved = savedRings.save(state.ring);
-          if (!savedValues) moved.values.set(engines.lastValues(state.engine, moved.values.length));
+          if (!savedValues) {
+            const values = engines.lastValues(state.engine, moved.values.length);
+            moved.values.set(values, moved.values.length - values.length);
+          }
           ring = target.restore(moved);
           savedRings.release(state.ring);
         }
@@ -432,16 +436,15 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     state.pointsSinceClassified = 0;
   }
 
-  function observe(node: NodeState, state: SeriesState, value: number, timestampMs: number, points: ReadonlyMap<string, number>, out: Anomaly[], classified: ClassifiedSeries[], askers: Asker[]): void {
+  function observe(node: NodeState, state: SeriesState, rings: PointRings, value: number, timestampMs: number, points: ReadonlyMap<string, number>, out: Anomaly[], classified: ClassifiedSeries[], askers: Asker[]): void {
     const { rule } = state;
     const identity: SeriesIdentity = state;
-    const rings = ringsOfSeries(node, state);
     let stats;
     if (state.engine >= 0) {
       const engine = engines.push(state.engine, timestampMs, value);
-      // The points before this one (the engine has just taken it in) for the rule's trend model.
+      // The points before this one (the engine has just taken it in) for the rule's trend model, if it has one.
       const trendPoints = rule.trend?.points ?? 0;
-      const recent = rings.withValues ? rings.lastValues(state.ring, trendPoints) : engines.lastValues(state.engine, trendPoints + 1).slice(0, -1);
+      const recent = trendPoints === 0 ? noPoints : rings.withValues ? rings.lastValues(state.ring, trendPoints) : engines.lastValues(state.engine, trendPoints + 1).slice(0, -1);
       stats = statistics(value, engine, state, recent, rule, identity.labels, points, options.engine);
       classify(state, value, timestampMs, engine.seriesClass, classified);
     }
@@ -585,7 +588,7 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     // Gauges by their value, counters by their rate (set below): what ratios and relative gates read.
     const points = new Map<string, number>();
     for (const { sample, key } of valid) if (!isCounter(sample.name)) points.set(key, sample.value);
-    const toJudge: { state: SeriesState; value: number }[] = [];
+    const toJudge: { state: SeriesState; rings: PointRings; value: number }[] = [];
     for (const entry of valid) {
       const { sample } = entry;
       let { key } = entry;
@@ -614,12 +617,13 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
         node.series.set(key, state);
       }
       state.seenAt = seenAt;
-      const point = step(state, ringsOfSeries(node, state), sample.value, batch.timestampMs);
+      const rings = ringsOfSeries(node, state);
+      const point = step(state, rings, sample.value, batch.timestampMs);
       if (point === undefined) continue;
       if (state.counter) points.set(key, point);
-      if (state.judged) toJudge.push({ state, value: point });
+      if (state.judged) toJudge.push({ state, rings, value: point });
     }
-    for (const { state, value } of toJudge) observe(node, state, value, batch.timestampMs, points, anomalies, classified, askers);
+    for (const { state, rings, value } of toJudge) observe(node, state, rings, value, batch.timestampMs, points, anomalies, classified, askers);
     // A series its source no longer carries is forgotten (and what it had open resolved); from a
     // source that sends scrapes in parts, once it has had no sample for staleAfterMs.
     const partial = options.partialSources.some((prefix) => batch.source.startsWith(prefix));
@@ -639,9 +643,10 @@ export function createDetector(overrides: Partial<DetectorOptions> = {}, saved?:
     return {
       nodes: [...nodes].map(([key, { rings, entities: _derived, ...node }]) => [key, {
         ...node,
-        series: [...node.series].map(([seriesKey, state]): [string, SavedSeries] => [seriesKey, {
-          ...state, rule: state.rule.name, ringCapacity: seriesRingCapacity(state), ringValues: ringKeepsValues(seriesRingCapacity(state), state.engine),
-        }]),
+        series: [...node.series].map(([seriesKey, state]): [string, SavedSeries] => {
+          const { capacity, withValues } = ringsOfSeries({ rings }, state);
+          return [seriesKey, { ...state, rule: state.rule.name, ringCapacity: capacity, ringValues: withValues }];
+        }),
         rings: [...rings.values()].map((pointRings) => pointRings.saveAll()),
         scene: node.scene.save(),
         policy: node.policy.save(),

@@ -5,7 +5,7 @@
 import { EnginePool } from './engine-pool.js';
 import type { SavedSeriesScorer, SeriesScorer, SeriesScorerOptions } from './series-scorer.js';
 
-export { warmUpPoints, bucketSizeFor } from './engine-pool.js';
+export { warmUpPoints } from './engine-pool.js';
 
 class PooledScorer implements SeriesScorer {
   constructor(
