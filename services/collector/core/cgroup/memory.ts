@@ -1,5 +1,5 @@
 import type { Problems } from '../problems.js';
-import { flatKeyedValue, keyIs, parseFlatKeyed, parseSingleValue, scanFlatKeyed } from './values.js';
+import { flatKeyedValue, parseFlatKeyed, parseSingleValue, rememberedLines, scanFlatKeyed } from './values.js';
 
 /** One cgroup's memory, in cgroup v2's vocabulary whatever the hierarchy version. */
 export interface CgroupMemory {
@@ -61,20 +61,11 @@ function v1StatLine(key: string): V1StatLine {
 }
 
 /**
- * The lines of the last v1 memory.stat, by position (see RememberedKeys in values.ts): every cgroup's
- * file has the same keys in the same order, so a line is nearly always understood without cutting
- * out its key or looking up its v2 name. Bounded like RememberedKeys.
+ * The lines of the last v1 memory.stat, by position (RememberedLines): every cgroup's file has the
+ * same keys in the same order, so a line is nearly always understood without cutting out its key or
+ * looking up its v2 name.
  */
-const v1StatLines: V1StatLine[] = [];
-const maxV1StatLines = 256;
-
-function v1StatLineAt(position: number, text: string, start: number, end: number): V1StatLine {
-  const known = v1StatLines[position];
-  if (known !== undefined && keyIs(text, start, end, known.key)) return known;
-  const line = v1StatLine(text.slice(start, end));
-  if (position < maxV1StatLines) v1StatLines[position] = line;
-  return line;
-}
+const v1StatLines = rememberedLines(v1StatLine, (line) => line.key);
 
 /**
  * v1 memory.stat in v2's vocabulary: rss → anon, cache → file, rss_huge → anon_thp, mapped_file →
@@ -89,7 +80,7 @@ export function parseMemoryStatV1(text: string, problems: Problems): Map<string,
   const totals: (string | number)[] = []; // field, value, field, value, …
   let position = 0;
   scanFlatKeyed(text, 'memory.stat', problems, (keyStart, keyEnd, value) => {
-    const line = v1StatLineAt(position++, text, keyStart, keyEnd);
+    const line = v1StatLines.at(position++, text, keyStart, keyEnd);
     if (line.field === undefined) return;
     if (line.total) totals.push(line.field, value);
     else stat.set(line.field, value);

@@ -77,46 +77,50 @@ export function flatKeyedValue(text: string, file: string, problems: Problems, k
 }
 
 /**
- * The keys of a kind of flat-keyed file as last read, by position: the kernel prints the same keys in
- * the same order every time, and every cgroup's memory.stat has the same ones, so the key at a
- * position is nearly always the one seen there before. That string is then reused instead of cut out
- * again: no string per line, and its hash is already computed for the maps it is looked up in.
+ * What the lines of a kind of flat-keyed file meant as last read, by position: the kernel prints the
+ * same keys in the same order every time, and every cgroup's memory.stat has the same ones, so the
+ * key at a position is nearly always the one seen there before. What was made of that key (the key
+ * string itself, or what the line means) is then reused instead of cut out and worked out again:
+ * no string per line, and its hash is already computed for the maps it is looked up in.
  */
-export interface RememberedKeys {
-  /** text[start, end) as a string: the one remembered at `position` when it has those characters. */
-  keyAt(position: number, text: string, start: number, end: number): string;
+export interface RememberedLines<T> {
+  /** What text[start, end) means: the one remembered at `position` when its key has those characters, else made anew. */
+  at(position: number, text: string, start: number, end: number): T;
 }
 
 /** More keys than any kernel prints in one cgroup file (v2 memory.stat has ~60): a damaged file cannot grow the memory. */
-const maxRememberedKeys = 256;
+const maxRememberedLines = 256;
 
-export function rememberedKeys(): RememberedKeys {
-  const keys: string[] = [];
+/** Lines remembered by position; `keyOf` gives back the key a remembered line was made from. */
+export function rememberedLines<T>(make: (key: string) => T, keyOf: (line: T) => string): RememberedLines<T> {
+  const lines: T[] = [];
   return {
-    keyAt(position, text, start, end) {
-      const known = keys[position];
-      if (known !== undefined && keyIs(text, start, end, known)) return known;
-      const key = text.slice(start, end);
-      if (position < maxRememberedKeys) keys[position] = key;
-      return key;
+    at(position, text, start, end) {
+      const known = lines[position];
+      if (known !== undefined && keyIs(text, start, end, keyOf(known))) return known;
+      const line = make(text.slice(start, end));
+      if (position < maxRememberedLines) lines[position] = line;
+      return line;
     },
   };
 }
 
+const sameKey = (key: string): string => key;
+
 /** Remembered keys of each kind of file parseFlatKeyed reads (by the file name it is given). */
-const keysByFile = new Map<string, RememberedKeys>();
+const keysByFile = new Map<string, RememberedLines<string>>();
 
 /**
  * A flat-keyed cgroup file, one `key value` pair a line → key → value (see scanFlatKeyed). A line
  * that is not a key and an integer is skipped and reported; the rest is kept. The keys are the
- * strings of the last file of the same name wherever they are the same (RememberedKeys).
+ * strings of the last file of the same name wherever they are the same (RememberedLines).
  */
 export function parseFlatKeyed(text: string, file: string, problems: Problems): Map<string, number> {
   let keys = keysByFile.get(file);
-  if (keys === undefined) keysByFile.set(file, (keys = rememberedKeys()));
+  if (keys === undefined) keysByFile.set(file, (keys = rememberedLines(sameKey, sameKey)));
   const values = new Map<string, number>();
   let position = 0;
-  scanFlatKeyed(text, file, problems, (keyStart, keyEnd, value) => void values.set(keys.keyAt(position++, text, keyStart, keyEnd), value));
+  scanFlatKeyed(text, file, problems, (keyStart, keyEnd, value) => void values.set(keys.at(position++, text, keyStart, keyEnd), value));
   return values;
 }
 
